@@ -1,0 +1,272 @@
+"""Load and validate the kiosk's TOML configuration into frozen models.
+
+The file comes from ``--config``, else ``KIOSK_CONFIG``, else ``config/kiosk.toml``.
+Any key can be overridden by an environment variable ``KIOSK__SECTION__KEY`` so that
+systemd units and tests need no edited copies. A bad file raises :class:`ConfigError`
+carrying one line per problem, each naming the file, the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+ENV_PREFIX = "KIOSK__"
+ENV_CONFIG = "KIOSK_CONFIG"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "kiosk.toml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``problems`` has one readable line each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Level(_Section):
+    value: int = Field(ge=1, le=10)
+    label_vi: str = Field(min_length=1)
+    label_en: str = Field(min_length=1)
+    face: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
+
+
+class Reason(_Section):
+    code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
+    label_vi: str = Field(min_length=1)
+    label_en: str = Field(min_length=1)
+
+
+class CounterSection(_Section):
+    id: str = Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str = Field(min_length=1)
+    department: str = Field(min_length=1, max_length=32)
+    department_name: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    closing_time: time | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Ho_Chi_Minh)") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class StorageSection(_Section):
+    data_dir: Path
+
+
+class RatingSection(_Section):
+    mode: Literal["open", "per_turn"] = "open"
+    levels: tuple[Level, ...] = Field(min_length=2, max_length=7)
+    reasons: tuple[Reason, ...] = ()
+    reasons_after_levels: tuple[int, ...] = ()
+    cooldown_seconds: float = Field(default=3.0, ge=0, le=3600)
+    thanks_seconds: float = Field(default=3.0, gt=0, le=60)
+    reasons_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RatingSection:
+        values = [level.value for level in self.levels]
+        if len(set(values)) != len(values):
+            raise ValueError(f"levels: values must be unique, got {values}")
+        if values != sorted(values, reverse=True):
+            raise ValueError(f"levels: list them highest first, got {values}")
+        codes = [reason.code for reason in self.reasons]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"reasons: codes must be unique, got {codes}")
+        unknown = sorted(set(self.reasons_after_levels) - set(values))
+        if unknown:
+            raise ValueError(f"reasons_after_levels: {unknown} are not configured level values")
+        if self.reasons_after_levels and not self.reasons:
+            raise ValueError("reasons_after_levels is set but no reasons are configured")
+        return self
+
+    def level(self, value: int) -> Level | None:
+        return next((level for level in self.levels if level.value == value), None)
+
+
+class StaffSection(_Section):
+    lockout_attempts: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: float = Field(default=5, gt=0, le=24 * 60)
+
+
+class UiSection(_Section):
+    language: Literal["vi", "en"] = "vi"
+    fullscreen: StrictBool = True
+    idle_seconds: float = Field(default=60, gt=0)
+    service_idle_seconds: float = Field(default=60, gt=0)
+    sound: StrictBool = False
+    turn_key: str = "f9"
+
+
+class CentralSection(_Section):
+    url: str = ""
+    token_file: Path | None = None
+    ca_file: Path | None = None
+    push_interval_seconds: float = Field(default=30, ge=1)
+    roster_interval_seconds: float = Field(default=600, ge=10)
+    heartbeat_interval_seconds: float = Field(default=60, ge=5)
+    batch_size: int = Field(default=500, ge=1, le=5000)
+    connect_timeout_seconds: float = Field(default=5, gt=0)
+    read_timeout_seconds: float = Field(default=30, gt=0)
+    backoff_cap_seconds: float = Field(default=300, gt=0)
+    stale_after_minutes: float = Field(default=15, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+
+class ServiceSection(_Section):
+    technician_pin_hash: str = Field(pattern=r"^scrypt\$")
+
+
+class KioskConfig(_Section):
+    counter: CounterSection
+    storage: StorageSection
+    rating: RatingSection
+    staff: StaffSection = StaffSection()
+    ui: UiSection = UiSection()
+    central: CentralSection = CentralSection()
+    service: ServiceSection
+    config_path: Path = Path()
+
+    @property
+    def db_path(self) -> Path:
+        return self.storage.data_dir / "kiosk.db"
+
+    @property
+    def assets_dir(self) -> Path:
+        return PROJECT_ROOT / "assets"
+
+
+def resolve_config_path(config_path: str | os.PathLike[str] | None = None) -> Path:
+    """``--config`` wins, then ``KIOSK_CONFIG``, then the shipped ``config/kiosk.toml``."""
+    if config_path:
+        return Path(config_path)
+    if os.environ.get(ENV_CONFIG):
+        return Path(os.environ[ENV_CONFIG])
+    return DEFAULT_CONFIG
+
+
+def load_config(
+    config_path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> KioskConfig:
+    """Read, override from the environment, and validate; raise ConfigError on any problem."""
+    path = resolve_config_path(config_path)
+    environ = os.environ if environ is None else environ
+    raw = read_toml(path)
+    problems = apply_env_overrides(raw, environ, ENV_PREFIX)
+    if problems:
+        raise ConfigError(problems)
+    _resolve_paths(raw, path.parent)
+    raw["config_path"] = str(path.resolve())
+    try:
+        return KioskConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(path, exc)) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found (give --config or set {ENV_CONFIG})"]) from None
+    except PermissionError:
+        raise ConfigError([f"{path}: cannot be read (permission denied)"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([f"{path}: not UTF-8 text"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: TOML syntax error: {exc}"]) from None
+
+
+def apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str], prefix: str) -> list[str]:
+    """Set ``raw[section][key]`` from ``PREFIX__SECTION__KEY`` variables.
+
+    A value is read as a TOML value when it parses as one (``0``, ``true``, ``[4, 3]``),
+    else as a plain string, so ``KIOSK__STORAGE__DATA_DIR=/var/lib/kiosk`` needs no quotes.
+    """
+    problems = []
+    for name, value in sorted(environ.items()):
+        if not name.startswith(prefix):
+            continue
+        parts = name[len(prefix) :].lower().split("__")
+        if len(parts) != 2 or not all(parts):
+            problems.append(f"{name}: expected {prefix}SECTION__KEY")
+            continue
+        section, key = parts
+        target = raw.setdefault(section, {})
+        if not isinstance(target, dict):
+            problems.append(f"{name}: [{section}] is not a section")
+            continue
+        target[key] = _parse_env_value(value)
+    return problems
+
+
+def _parse_env_value(value: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        return value
+
+
+_PATH_KEYS = {("storage", "data_dir"), ("central", "token_file"), ("central", "ca_file")}
+
+
+def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
+    for section, key in _PATH_KEYS:
+        value = raw.get(section, {}).get(key) if isinstance(raw.get(section), dict) else None
+        if isinstance(value, str) and value:
+            raw[section][key] = str((base / Path(value).expanduser()).resolve())
+        elif value == "":
+            raw[section][key] = None
+
+
+def describe_errors(path: Path, exc: ValidationError) -> list[str]:
+    """One line per pydantic error: ``file: section.key: what is wrong``."""
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling against the shipped config)"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        elif "input" in error and error["type"] not in ("value_error",):
+            message = f"{message} (got {error['input']!r})"
+        lines.append(f"{path}: {key}: {message}")
+    return lines

@@ -1,0 +1,348 @@
+"""`Counter`: the one object the UI, `kioskctl`, load tools and tests act on a counter through.
+
+It owns the configuration and the local store, and turns the rules of ``staff`` and
+``ratings`` into the few verbs a counter has: log in, open a turn, record, add reasons,
+pause, resume, log out, report status. Methods are safe to call from several threads;
+they serialise on one lock, since a counter has one citizen at a time anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from kiosk import ratings, staff
+from kiosk.config import KioskConfig, load_config
+from kiosk.errors import LoginRefused, RatingRefused
+from kiosk.models import (
+    PENDING,
+    REJECTED,
+    SENT,
+    CounterSession,
+    Event,
+    Officer,
+    Rating,
+    State,
+    Tally,
+    utcnow,
+)
+from kiosk.pins import verify_pin
+from kiosk.ratings import RatingInfo, TurnInfo
+from kiosk.staff import OfficerInfo
+from kiosk.store import Store, open_store
+
+__all__ = [
+    "Counter",
+    "CounterStatus",
+    "LoginRefused",
+    "RatingRefused",
+    "OfficerInfo",
+    "RatingInfo",
+    "TurnInfo",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CounterStatus:
+    counter_id: str
+    counter_name: str
+    department_name: str
+    officer: OfficerInfo | None
+    paused: bool
+    turn_open: bool
+    mode: str
+    today_by_level: dict[int, int]
+    today_total: int
+    pending: int
+    held: int
+    sent: int
+    rejected: int
+    last_sync_at: datetime | None
+    last_sync_error: str | None
+    ignored_today: int
+    events: list[str] = field(default_factory=list)
+
+
+class Counter:
+    def __init__(self, config: KioskConfig, store: Store):
+        self.config = config
+        self.store = store
+        self._lock = threading.RLock()
+        self._last_rating_at = self._newest_rating_time()
+        self._technician_failures = 0
+        self._technician_locked_until = 0.0
+        # Called (from the caller's thread) after each committed rating; the syncer
+        # hooks its "push now" here. Never blocks: the hook only schedules work.
+        self.on_rating_committed: list = []
+        with self.store.write() as session:
+            released = ratings.release_held(session)
+        if released:
+            log.info("released %d rating(s) left waiting for reasons by the last run", released)
+
+    @classmethod
+    def open(
+        cls, config_path: str | os.PathLike[str] | None = None, *, config: KioskConfig | None = None
+    ) -> Counter:
+        """Load the config (``--config`` / KIOSK_CONFIG / config/kiosk.toml) and open the store."""
+        config = config or load_config(config_path)
+        return cls(config, open_store(config.db_path))
+
+    # --- staff ----------------------------------------------------------------------
+
+    def login(self, code: str, pin: str) -> OfficerInfo:
+        """Log an officer in; a previous officer's session is closed ("replaced")."""
+        with self._lock:
+            now = utcnow()
+            self._apply_closing_time(now)
+            officer = staff.check_pin(self.store, self.config, code, pin, now)
+            with self.store.write() as session:
+                current = self._current_session(session, now)
+                if current is not None and current.officer_code == officer.code:
+                    current.paused_at = None  # the same officer again: carry on
+                else:
+                    if current is not None:
+                        staff.end_session(session, current, "replaced", now)
+                    session.add(
+                        CounterSession(
+                            id=staff.new_session_id(),
+                            counter_id=self.config.counter.id,
+                            officer_code=officer.code,
+                            department_code=officer.department_code,
+                            started_at=now,
+                        )
+                    )
+                return staff.officer_info(session, officer, self.config.config_path.parent)
+
+    def logout(self, reason: str = "logout") -> None:
+        with self._lock, self.store.write() as session:
+            now = utcnow()
+            current = self._current_session(session, now)
+            if current is not None:
+                staff.end_session(session, current, reason, now)
+
+    def pause(self) -> None:
+        with self._lock, self.store.write() as session:
+            current = self._require_session(session, utcnow())
+            current.paused_at = current.paused_at or utcnow()
+
+    def resume(self, pin: str) -> OfficerInfo:
+        """Only the officer who paused the counter resumes it, with their own PIN."""
+        with self._lock:
+            with self.store.read() as session:
+                current = self._require_session(session, utcnow())
+            return self.login(current.officer_code, pin)
+
+    def verify_technician_pin(self, pin: str) -> bool:
+        """True for the technician PIN; wrong PINs lock the check like an officer's login."""
+        with self._lock:
+            if time.monotonic() < self._technician_locked_until:
+                return False
+            if verify_pin(pin, self.config.service.technician_pin_hash):
+                self._technician_failures = 0
+                return True
+            self._technician_failures += 1
+            if self._technician_failures >= self.config.staff.lockout_attempts:
+                self._technician_failures = 0
+                self._technician_locked_until = (
+                    time.monotonic() + self.config.staff.lockout_minutes * 60
+                )
+            return False
+
+    # --- ratings --------------------------------------------------------------------
+
+    def open_turn(self, ticket: str | None = None) -> TurnInfo:
+        """Let the next citizen rate once (per_turn); a ticket code is stored with the rating."""
+        with self._lock:
+            ticket = ratings.clean_ticket(ticket)
+            with self.store.write() as session:
+                current = self._rating_session(session, utcnow())
+                return ratings.start_turn(session, current, ticket, utcnow())
+
+    def record(
+        self,
+        level: int,
+        reasons: Sequence[str] = (),
+        *,
+        ask_reasons: bool = False,
+        lang: str = "vi",
+    ) -> RatingInfo:
+        """Store one rating; returns after COMMIT. ``ask_reasons`` holds it from sync
+        until :meth:`add_reasons` (or a timeout, or the next start) releases it."""
+        with self._lock:
+            ratings.check_tap(self.config, level, reasons)
+            now = utcnow()
+            with self.store.write() as session:
+                current = self._rating_session(session, now)
+                if ratings.in_cooldown(self.config, self._last_rating_at, now):
+                    ratings.count_tally(session, self._local_day(now), "ignored_cooldown")
+                    refusal = RatingRefused("cooldown", "a rating was just recorded; wait a moment")
+                else:
+                    rating = ratings.insert_rating(
+                        session,
+                        self.config,
+                        current,
+                        level=level,
+                        reasons=reasons,
+                        hold_for_reasons=ask_reasons,
+                        lang=lang,
+                        now=now,
+                    )
+                    refusal = None
+            if refusal is not None:
+                raise refusal
+            self._last_rating_at = now
+        for hook in self.on_rating_committed:
+            hook()
+        return ratings.rating_info(rating)
+
+    def add_reasons(self, rating_id: str, reasons: Sequence[str]) -> None:
+        """Reasons chosen after the tap (empty: skipped); the rating is then final."""
+        with self._lock:
+            ratings.check_reasons(self.config, reasons)
+            with self.store.write() as session:
+                ratings.set_reasons(session, rating_id, reasons)
+        for hook in self.on_rating_committed:
+            hook()
+
+    # --- status ---------------------------------------------------------------------
+
+    def officer(self) -> OfficerInfo | None:
+        with self._lock, self.store.read() as session:
+            current = self._current_session(session, utcnow())
+            if current is None:
+                return None
+            return staff.officer_info(
+                session, session.get(Officer, current.officer_code), self.config.config_path.parent
+            )
+
+    def status(self) -> CounterStatus:
+        with self._lock:
+            now = utcnow()
+            self._apply_closing_time(now)
+            with self.store.read() as session:
+                current = self._current_session(session, now)
+                officer = None
+                if current is not None:
+                    row = session.get(Officer, current.officer_code)
+                    officer = staff.officer_info(session, row, self.config.config_path.parent)
+                turn_open = (
+                    current is not None and ratings.open_turn_for(session, current) is not None
+                )
+                midnight = datetime.combine(
+                    now.astimezone(self.config.counter.tz).date(),
+                    datetime.min.time(),
+                    self.config.counter.tz,
+                )
+                by_level = dict(
+                    session.execute(
+                        select(Rating.level, func.count())
+                        .where(Rating.created_at >= midnight)
+                        .group_by(Rating.level)
+                    ).all()
+                )
+                states = dict(
+                    session.execute(
+                        select(Rating.sync_state, func.count())
+                        .where(Rating.held.is_(False))
+                        .group_by(Rating.sync_state)
+                    ).all()
+                )
+                held = session.scalar(select(func.count()).where(Rating.held.is_(True))) or 0
+                ignored = (
+                    session.scalar(
+                        select(Tally.value).where(
+                            Tally.day == self._local_day(now), Tally.name == "ignored_cooldown"
+                        )
+                    )
+                    or 0
+                )
+                state = {row.key: row for row in session.scalars(select(State))}
+                events = [
+                    f"{event.at:%Y-%m-%d %H:%M:%S}Z {event.kind}: {event.detail}"
+                    for event in session.scalars(select(Event).order_by(Event.id.desc()).limit(5))
+                ]
+            last_sync = state.get("last_sync_at")
+            return CounterStatus(
+                counter_id=self.config.counter.id,
+                counter_name=self.config.counter.name,
+                department_name=self.config.counter.department_name
+                or self.config.counter.department,
+                officer=officer,
+                paused=current is not None and current.paused_at is not None,
+                turn_open=turn_open,
+                mode=self.config.rating.mode,
+                today_by_level={
+                    level.value: by_level.get(level.value, 0) for level in self.config.rating.levels
+                },
+                today_total=sum(by_level.values()),
+                pending=states.get(PENDING, 0),
+                held=held,
+                sent=states.get(SENT, 0),
+                rejected=states.get(REJECTED, 0),
+                last_sync_at=datetime.fromisoformat(last_sync.value)
+                if last_sync and last_sync.value
+                else None,
+                last_sync_error=state["last_sync_error"].value
+                if "last_sync_error" in state
+                else None,
+                ignored_today=ignored,
+                events=events,
+            )
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Counter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- internals ------------------------------------------------------------------
+
+    def _current_session(self, session, now: datetime) -> CounterSession | None:
+        current = staff.open_session(session)
+        if current is None:
+            return None
+        closing = staff.closing_instant(self.config, current.started_at)
+        if closing is not None and now >= closing:
+            return None  # past closing time: logged out (written by _apply_closing_time)
+        return current
+
+    def _apply_closing_time(self, now: datetime) -> None:
+        with self.store.read() as session:
+            current = staff.open_session(session)
+            closing = staff.closing_instant(self.config, current.started_at) if current else None
+        if closing is not None and now >= closing:
+            with self.store.write() as session:
+                current = staff.open_session(session)
+                if current is not None:
+                    staff.end_session(session, current, "closing_time", closing)
+
+    def _require_session(self, session, now: datetime) -> CounterSession:
+        current = self._current_session(session, now)
+        if current is None:
+            raise RatingRefused("no_officer", "no officer is logged in at this counter")
+        return current
+
+    def _rating_session(self, session, now: datetime) -> CounterSession:
+        current = self._require_session(session, now)
+        if current.paused_at is not None:
+            raise RatingRefused("paused", "the counter is paused")
+        return current
+
+    def _local_day(self, now: datetime) -> str:
+        return now.astimezone(self.config.counter.tz).date().isoformat()
+
+    def _newest_rating_time(self) -> datetime | None:
+        with self.store.read() as session:
+            return session.scalar(select(Rating.created_at).order_by(Rating.seq.desc()).limit(1))

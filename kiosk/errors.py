@@ -1,0 +1,44 @@
+"""Domain refusals: each carries a reason code a screen or a CLI turns into words."""
+
+from __future__ import annotations
+
+
+class LoginRefused(Exception):
+    """A login, resume or technician PIN was refused.
+
+    ``reason`` is one of: empty, unknown_officer, inactive, wrong_pin, locked.
+    ``retry_after`` (seconds) is set when locked; ``attempts_left`` after a wrong PIN.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        attempts_left: int | None = None,
+    ):
+        super().__init__(message)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.attempts_left = attempts_left
+
+
+class RatingRefused(Exception):
+    """A tap that must not become a rating.
+
+    ``reason`` is one of: no_officer, paused, unknown_level, unknown_reason, cooldown,
+    no_turn, not_held (reasons added to a rating that is no longer waiting for them).
+    """
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class RosterError(Exception):
+    """A roster change was refused; ``problems`` has one line each (CSV: with line numbers)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems

@@ -1,0 +1,235 @@
+"""Officers at the counter: roster, PIN checks with lockout, login sessions.
+
+The lockout lives in the officers table, so a restart does not give a guesser new tries.
+PINs are checked outside the write transaction (scrypt is slow on purpose) and only the
+outcome is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kiosk.config import KioskConfig
+from kiosk.errors import LoginRefused, RosterError
+from kiosk.models import CounterSession, Department, Officer, Turn
+from kiosk.pins import hash_pin, is_pin_hash, verify_pin
+from kiosk.store import Store
+
+ROSTER_COLUMNS = ("code", "full_name", "title", "department")
+OPTIONAL_COLUMNS = ("department_name", "pin", "pin_hash", "photo", "active")
+
+
+@dataclass(frozen=True)
+class OfficerInfo:
+    code: str
+    full_name: str
+    title: str
+    department_code: str
+    department_name: str
+    photo: Path | None
+    active: bool = True
+
+    @property
+    def initials(self) -> str:
+        """Vietnamese names put the given name last: "Nguyễn Thị Hồng Nhung" -> "HN"."""
+        words = self.full_name.split()
+        picked = words[-2:] if len(words) >= 2 else words
+        return "".join(word[0] for word in picked).upper()
+
+
+def normalise_code(code: str) -> str:
+    return unicodedata.normalize("NFC", code).strip().upper()
+
+
+def officer_info(session: Session, officer: Officer, base: Path) -> OfficerInfo:
+    department = session.get(Department, officer.department_code)
+    photo = (base / officer.photo).resolve() if officer.photo else None
+    return OfficerInfo(
+        code=officer.code,
+        full_name=officer.full_name,
+        title=officer.title,
+        department_code=officer.department_code,
+        department_name=department.name if department else officer.department_code,
+        photo=photo,
+        active=officer.active,
+    )
+
+
+# --- roster -----------------------------------------------------------------------
+
+
+def upsert_officer(
+    session: Session,
+    *,
+    code: str,
+    full_name: str,
+    department: str,
+    title: str = "",
+    pin_hash: str,
+    department_name: str = "",
+    photo: str | None = None,
+    active: bool = True,
+) -> Officer:
+    code = normalise_code(code)
+    existing_department = session.get(Department, department)
+    if existing_department is None:
+        session.add(Department(code=department, name=department_name or department))
+    elif department_name:
+        existing_department.name = department_name
+    officer = session.get(Officer, code)
+    if officer is None:
+        officer = Officer(code=code, failed_attempts=0)
+        session.add(officer)
+    officer.full_name = unicodedata.normalize("NFC", full_name.strip())
+    officer.title = unicodedata.normalize("NFC", title.strip())
+    officer.department_code = department
+    officer.pin_hash = pin_hash
+    officer.photo = photo or None
+    officer.active = active
+    session.flush()
+    return officer
+
+
+def parse_roster_csv(text: str, source: str = "roster") -> list[dict[str, object]]:
+    """Validate every row first; raise RosterError listing every bad line, or return rows."""
+    text = text.removeprefix("\ufeff")  # Excel writes a BOM in "CSV UTF-8"
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [name for name in ROSTER_COLUMNS if name not in header]
+    if missing:
+        raise RosterError([f"{source}: line 1: missing column(s) {', '.join(missing)}"])
+    if "pin" not in header and "pin_hash" not in header:
+        raise RosterError([f"{source}: line 1: needs a 'pin' or a 'pin_hash' column"])
+    unknown = [name for name in header if name not in ROSTER_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        raise RosterError([f"{source}: line 1: unknown column(s) {', '.join(unknown)}"])
+    rows, problems, seen = [], [], {}
+    for raw in reader:
+        line = reader.line_num
+        row = {(key or "").strip(): (value or "").strip() for key, value in raw.items()}
+        if None in raw:
+            problems.append(f"{source}: line {line}: more fields than columns")
+            continue
+        code = normalise_code(row["code"])
+        for name in ROSTER_COLUMNS:
+            if name != "title" and not row.get(name):
+                problems.append(f"{source}: line {line}: {name} is empty")
+        if code in seen:
+            problems.append(f"{source}: line {line}: code {code} already on line {seen[code]}")
+        seen[code] = line
+        pin, pin_hash = row.get("pin", ""), row.get("pin_hash", "")
+        if pin_hash and not is_pin_hash(pin_hash):
+            problems.append(f"{source}: line {line}: pin_hash is not an scrypt hash")
+        elif not pin_hash and not (pin.isdigit() and 4 <= len(pin) <= 8):
+            problems.append(f"{source}: line {line}: pin must be 4 to 8 digits")
+        active = row.get("active", "") or "yes"
+        if active.lower() not in ("yes", "no", "true", "false", "1", "0"):
+            problems.append(f"{source}: line {line}: active must be yes or no, got {active!r}")
+        row["code"], row["active"] = code, active.lower() in ("yes", "true", "1")
+        rows.append(row)
+    if problems:
+        raise RosterError(problems)
+    if not rows:
+        raise RosterError([f"{source}: no officers in the file"])
+    return rows
+
+
+def import_roster(store: Store, rows: list[dict[str, object]], progress=None) -> int:
+    """All rows in one transaction: a failure imports nothing."""
+    with store.write() as session:
+        for number, row in enumerate(rows, 1):
+            pin_hash = str(row.get("pin_hash") or "") or hash_pin(str(row["pin"]))
+            upsert_officer(
+                session,
+                code=str(row["code"]),
+                full_name=str(row["full_name"]),
+                title=str(row.get("title") or ""),
+                department=str(row["department"]),
+                department_name=str(row.get("department_name") or ""),
+                pin_hash=pin_hash,
+                photo=str(row.get("photo") or "") or None,
+                active=bool(row["active"]),
+            )
+            if progress:
+                progress(number, len(rows))
+    return len(rows)
+
+
+# --- login sessions -----------------------------------------------------------------
+
+
+def open_session(session: Session) -> CounterSession | None:
+    return session.scalars(select(CounterSession).where(CounterSession.ended_at.is_(None))).first()
+
+
+def end_session(session: Session, counter_session: CounterSession, reason: str, now: datetime):
+    counter_session.ended_at = now
+    counter_session.end_reason = reason
+    counter_session.paused_at = None
+    session.execute(
+        update(Turn)
+        .where(Turn.session_id == counter_session.id, Turn.closed_at.is_(None))
+        .values(closed_at=now)
+    )
+
+
+def check_pin(store: Store, config: KioskConfig, code: str, pin: str, now: datetime) -> Officer:
+    """Verify an officer's PIN with lockout; return the officer or raise LoginRefused."""
+    code = normalise_code(code)
+    if not code or not pin:
+        raise LoginRefused("empty", "enter the officer code and the PIN")
+    with store.read() as session:
+        officer = session.get(Officer, code)
+    if officer is None:
+        raise LoginRefused("unknown_officer", f"no officer with code {code} on this counter")
+    if not officer.active:
+        raise LoginRefused("inactive", f"officer {code} is deactivated")
+    if officer.locked_until and officer.locked_until > now:
+        wait = (officer.locked_until - now).total_seconds()
+        raise LoginRefused(
+            "locked", f"too many wrong PINs; try again in {wait:.0f} s", retry_after=wait
+        )
+    correct = verify_pin(pin, officer.pin_hash)
+    with store.write() as session:
+        officer = session.get(Officer, code)
+        assert officer is not None
+        if correct:
+            officer.failed_attempts, officer.locked_until = 0, None
+            return officer
+        officer.failed_attempts += 1
+        left = config.staff.lockout_attempts - officer.failed_attempts
+        if left > 0:
+            refusal = LoginRefused("wrong_pin", f"wrong PIN; {left} tries left", attempts_left=left)
+        else:
+            wait = config.staff.lockout_minutes * 60
+            officer.failed_attempts, officer.locked_until = 0, now + timedelta(seconds=wait)
+            refusal = LoginRefused(
+                "locked", f"too many wrong PINs; try again in {wait:.0f} s", retry_after=wait
+            )
+    raise refusal
+
+
+def closing_instant(config: KioskConfig, started_at: datetime) -> datetime | None:
+    """The first closing time after a session started, as an aware UTC datetime."""
+    closing = config.counter.closing_time
+    if closing is None:
+        return None
+    tz = config.counter.tz
+    local_start = started_at.astimezone(tz)
+    candidate = datetime.combine(local_start.date(), closing, tzinfo=tz)
+    if candidate <= local_start:
+        candidate = datetime.combine(local_start.date() + timedelta(days=1), closing, tzinfo=tz)
+    return candidate
+
+
+def new_session_id() -> str:
+    return str(uuid.uuid4())

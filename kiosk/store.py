@@ -1,0 +1,173 @@
+"""The local SQLite database: engine with durable PRAGMAs, integrity check, migrations.
+
+Every connection runs in WAL mode with ``synchronous=FULL``, so a committed rating
+survives a power cut. Write transactions start with ``BEGIN IMMEDIATE``: the write lock
+is taken up front, so two writers (the kiosk and ``kioskctl``) wait for each other
+instead of failing half-way. A database that fails ``PRAGMA quick_check`` at start is
+moved aside, kept, and replaced by a new one; the event is logged for ``kioskctl status``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.models import Event, utcnow
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(Exception):
+    """The database cannot be opened or upgraded; the message says why."""
+
+
+class Store:
+    """An open local database. Use :meth:`read` for queries and :meth:`write` for changes."""
+
+    def __init__(self, engine: Engine, path: Path, set_aside: Path | None = None):
+        self.engine = engine
+        self.path = path
+        self.set_aside = set_aside
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session in one ``BEGIN IMMEDIATE`` transaction, committed when the block ends."""
+        with self._sessions() as session:
+            session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def log_event(self, kind: str, detail: str) -> None:
+        log.warning("%s: %s", kind, detail)
+        with self.write() as session:
+            session.add(Event(at=utcnow(), kind=kind, detail=detail))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(path: Path) -> Store:
+    """Check, set aside if corrupt, migrate to the newest schema, and open."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create data folder {path.parent}: {exc.strerror}") from None
+    set_aside = set_aside_if_corrupt(path)
+    engine = make_engine(path)
+    try:
+        migrate(engine)
+    except Exception as exc:
+        engine.dispose()
+        raise StoreError(f"cannot upgrade database {path}: {exc}") from exc
+    store = Store(engine, path, set_aside)
+    if set_aside:
+        store.log_event(
+            "db_corrupt",
+            f"database failed its integrity check; moved to {set_aside} and a new one was made",
+        )
+    return store
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: object) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")  # type: ignore[attr-defined]
+        connection.exec_driver_sql(f"BEGIN {mode}")  # type: ignore[attr-defined]
+
+    return engine
+
+
+def set_aside_if_corrupt(path: Path) -> Path | None:
+    """Move a database that fails ``quick_check`` (and its WAL) aside; return where to."""
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    problem = integrity_problem(path)
+    if problem is None:
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{path}{suffix}")
+        if source.exists():
+            source.rename(Path(f"{target}{suffix}"))
+    log.error("database %s is damaged (%s); moved to %s", path, problem, target)
+    return target
+
+
+def integrity_problem(path: Path) -> str | None:
+    """None when SQLite's quick_check passes, else what it said."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        try:
+            rows = connection.execute("PRAGMA quick_check").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    if rows == [("ok",)]:
+        return None
+    return "; ".join(str(row[0]) for row in rows[:5])
+
+
+def _alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def schema_revision(engine: Engine) -> tuple[str | None, str]:
+    """(revision of the database, newest revision this code knows)."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, head
