@@ -75,6 +75,11 @@ class CounterSection(_Section):
             raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Ho_Chi_Minh)") from None
         return value
 
+    @field_validator("closing_time", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

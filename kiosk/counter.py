@@ -77,7 +77,7 @@ class Counter:
         self.config = config
         self.store = store
         self._lock = threading.RLock()
-        self._last_rating_at = self._newest_rating_time()
+        self._writer = ratings.RatingWriter(store.path, config)
         self._technician_failures = 0
         self._technician_locked_until = 0.0
         # Called (from the caller's thread) after each committed rating; the syncer
@@ -179,30 +179,12 @@ class Counter:
         until :meth:`add_reasons` (or a timeout, or the next start) releases it."""
         with self._lock:
             ratings.check_tap(self.config, level, reasons)
-            now = utcnow()
-            with self.store.write() as session:
-                current = self._rating_session(session, now)
-                if ratings.in_cooldown(self.config, self._last_rating_at, now):
-                    ratings.count_tally(session, self._local_day(now), "ignored_cooldown")
-                    refusal = RatingRefused("cooldown", "a rating was just recorded; wait a moment")
-                else:
-                    rating = ratings.insert_rating(
-                        session,
-                        self.config,
-                        current,
-                        level=level,
-                        reasons=reasons,
-                        hold_for_reasons=ask_reasons,
-                        lang=lang,
-                        now=now,
-                    )
-                    refusal = None
-            if refusal is not None:
-                raise refusal
-            self._last_rating_at = now
+            rating = self._writer.insert(
+                level=level, reasons=reasons, hold_for_reasons=ask_reasons, lang=lang, now=utcnow()
+            )
         for hook in self.on_rating_committed:
             hook()
-        return ratings.rating_info(rating)
+        return rating
 
     def add_reasons(self, rating_id: str, reasons: Sequence[str]) -> None:
         """Reasons chosen after the tap (empty: skipped); the rating is then final."""
@@ -299,6 +281,7 @@ class Counter:
             )
 
     def close(self) -> None:
+        self._writer.close()
         self.store.close()
 
     def __enter__(self) -> Counter:
@@ -342,7 +325,3 @@ class Counter:
 
     def _local_day(self, now: datetime) -> str:
         return now.astimezone(self.config.counter.tz).date().isoformat()
-
-    def _newest_rating_time(self) -> datetime | None:
-        with self.store.read() as session:
-            return session.scalar(select(Rating.created_at).order_by(Rating.seq.desc()).limit(1))

@@ -28,6 +28,13 @@ from kiosk.models import Event, utcnow
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# Set on every connection, by the engine and by the rating write path alike.
+PRAGMAS = (
+    "journal_mode=WAL",
+    "synchronous=FULL",
+    "foreign_keys=ON",
+    f"busy_timeout={BUSY_TIMEOUT_MS}",
+)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -102,15 +109,7 @@ def make_engine(path: Path) -> Engine:
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
         dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=FULL",
-            "foreign_keys=ON",
-            f"busy_timeout={BUSY_TIMEOUT_MS}",
-        ):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
+        apply_pragmas(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: object) -> None:
@@ -118,6 +117,21 @@ def make_engine(path: Path) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")  # type: ignore[attr-defined]
 
     return engine
+
+
+def apply_pragmas(connection: sqlite3.Connection) -> None:
+    for pragma in PRAGMAS:
+        connection.execute(f"PRAGMA {pragma}")
+
+
+def connect_raw(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection with the store's PRAGMAs, in autocommit mode: the
+    caller issues BEGIN IMMEDIATE / COMMIT itself."""
+    connection = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+    )
+    apply_pragmas(connection)
+    return connection
 
 
 def set_aside_if_corrupt(path: Path) -> Path | None:

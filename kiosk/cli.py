@@ -1,0 +1,356 @@
+"""`kioskctl`: the technician's commands for one kiosk.
+
+Every command goes through the same ``Counter`` the touch screen uses. Errors come out as
+one readable line each and an exit code: 2 for a bad configuration or usage, 1 when the
+work could not be done. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from kiosk import maintenance, staff
+from kiosk.config import ConfigError, load_config
+from kiosk.counter import Counter
+from kiosk.errors import LoginRefused, RatingRefused, RosterError
+from kiosk.models import Officer
+from kiosk.pins import hash_pin
+from kiosk.store import StoreError
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except ConfigError as exc:
+        for line in exc.problems:
+            print(f"config error: {line}", file=sys.stderr)
+        return 2
+    except (StoreError, RosterError, LoginRefused, RatingRefused, OSError) as exc:
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kioskctl", description="Set up, check and maintain a counter kiosk."
+    )
+    parser.add_argument(
+        "--config", help="config file (default: $KIOSK_CONFIG, else config/kiosk.toml)"
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, run: Command, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=run)
+        return sub
+
+    command("init", cmd_init, "create the data folder and the database, upgrade its schema")
+    command(
+        "check", cmd_check, "check config, database, disk and clock; exit 1 if anything is wrong"
+    ).add_argument("--json", action="store_true", help="print the checks as JSON")
+    command(
+        "status", cmd_status, "counter, officer, today's ratings, sync counts, recent events"
+    ).add_argument("--json", action="store_true", help="print as JSON")
+
+    officer = command("officer", None, "manage the officers who may log in here")  # type: ignore[arg-type]
+    officer_commands = officer.add_subparsers(
+        title="officer commands", metavar="ACTION", required=True
+    )
+    add = officer_commands.add_parser("add", help="add or replace an officer (asks for the PIN)")
+    add.set_defaults(run=cmd_officer_add)
+    add.add_argument("code")
+    add.add_argument("--name", required=True, help="full name, e.g. 'Nguyễn Văn An'")
+    add.add_argument("--title", default="", help="job title shown on the kiosk")
+    add.add_argument("--department", help="department code (default: the counter's)")
+    add.add_argument("--department-name", default="", help="department name, when new")
+    add.add_argument("--photo", help="photo file, relative to the config folder")
+    add.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
+    listing = officer_commands.add_parser("list", help="list officers")
+    listing.set_defaults(run=cmd_officer_list)
+    listing.add_argument("--json", action="store_true", help="print as JSON")
+    set_pin = officer_commands.add_parser("set-pin", help="set a new PIN (also lifts a lockout)")
+    set_pin.set_defaults(run=cmd_officer_set_pin)
+    set_pin.add_argument("code")
+    set_pin.add_argument(
+        "--pin-stdin", action="store_true", help="read the PIN from standard input"
+    )
+    deactivate = officer_commands.add_parser("deactivate", help="stop an officer from logging in")
+    deactivate.set_defaults(run=cmd_officer_deactivate)
+    deactivate.add_argument("code")
+
+    roster = command("roster", None, "import the roster of officers")  # type: ignore[arg-type]
+    roster_commands = roster.add_subparsers(
+        title="roster commands", metavar="ACTION", required=True
+    )
+    roster_import = roster_commands.add_parser(
+        "import",
+        help="import officers from a UTF-8 CSV (code,full_name,title,department,pin[,department_name,photo,active])",
+    )
+    roster_import.set_defaults(run=cmd_roster_import)
+    roster_import.add_argument("file", type=Path)
+
+    login = command("login", cmd_login, "log an officer in at this counter (asks for the PIN)")
+    login.add_argument("code")
+    login.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
+    command("logout", cmd_logout, "log the current officer out")
+
+    export = command("export", cmd_export, "export ratings as CSV or JSON lines")
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument(
+        "--from", dest="first", type=date.fromisoformat, help="first local day, YYYY-MM-DD"
+    )
+    export.add_argument(
+        "--to", dest="last", type=date.fromisoformat, help="last local day, YYYY-MM-DD"
+    )
+    export.add_argument(
+        "--output", "-o", type=Path, help="file to write (default: standard output)"
+    )
+
+    backup = command(
+        "backup", cmd_backup, "consistent copy of the database, safe while the kiosk runs"
+    )
+    backup.add_argument("path", type=Path, help="target file, or a folder for a dated file")
+
+    hash_command = command(
+        "hash-pin", cmd_hash_pin, "print the scrypt hash of a PIN (for technician_pin_hash)"
+    )
+    hash_command.add_argument(
+        "--pin-stdin", action="store_true", help="read the PIN from standard input"
+    )
+    return parser
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        print(f"database ready: {counter.store.path}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        checks = maintenance.health_checks(counter.config, counter.store)
+    if args.json:
+        print(
+            json.dumps(
+                [dataclasses.asdict(check) for check in checks], ensure_ascii=False, indent=2
+            )
+        )
+    else:
+        for check in checks:
+            print(f"{'ok ' if check.ok else 'BAD'}  {check.name:<12} {check.detail}")
+    return 0 if all(check.ok for check in checks) else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        status = counter.status()
+        levels = counter.config.rating.levels
+    if args.json:
+        data = dataclasses.asdict(status)
+        data["officer"] = (
+            {
+                key: str(value) if isinstance(value, Path) else value
+                for key, value in data["officer"].items()
+            }
+            if status.officer
+            else None
+        )
+        data["last_sync_at"] = status.last_sync_at.isoformat() if status.last_sync_at else None
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    officer = status.officer
+    print(
+        f"counter     {status.counter_id} {status.counter_name} ({status.department_name}), mode {status.mode}"
+    )
+    if officer:
+        state = "paused" if status.paused else "serving"
+        print(f"officer     {officer.code} {officer.full_name}, {officer.title} ({state})")
+    else:
+        print("officer     nobody logged in (counter closed)")
+    per_level = ", ".join(
+        f"{level.label_en} {status.today_by_level.get(level.value, 0)}" for level in levels
+    )
+    print(
+        f"today       {status.today_total} ratings: {per_level}; {status.ignored_today} taps ignored (cooldown)"
+    )
+    print(
+        f"sync        {status.pending} pending, {status.held} waiting for reasons, {status.sent} sent, {status.rejected} rejected"
+    )
+    last = status.last_sync_at.strftime("%Y-%m-%d %H:%M:%S UTC") if status.last_sync_at else "never"
+    print(
+        f"last sync   {last}"
+        + (f"; last error: {status.last_sync_error}" if status.last_sync_error else "")
+    )
+    for event in status.events:
+        print(f"event       {event}")
+    return 0
+
+
+def cmd_officer_add(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        pin = read_pin(args.pin_stdin, confirm=True)
+        with counter.store.write() as session:
+            staff.upsert_officer(
+                session,
+                code=args.code,
+                full_name=args.name,
+                title=args.title,
+                department=args.department or counter.config.counter.department,
+                department_name=args.department_name,
+                pin_hash=hash_pin(pin),
+                photo=args.photo,
+            )
+    print(f"officer {staff.normalise_code(args.code)} saved")
+    return 0
+
+
+def cmd_officer_list(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter, counter.store.read() as session:
+        officers = [
+            staff.officer_info(session, officer, counter.config.config_path.parent)
+            for officer in session.query(Officer).order_by(Officer.code)
+        ]
+    if args.json:
+        rows = [
+            {**dataclasses.asdict(o), "photo": str(o.photo) if o.photo else None} for o in officers
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for o in officers:
+            print(
+                f"{o.code:<10} {o.full_name:<32} {o.title:<24} {o.department_code:<6} {'' if o.active else 'inactive'}"
+            )
+    return 0
+
+
+def cmd_officer_set_pin(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        officer_row = find_officer(counter, args.code)
+        pin = read_pin(args.pin_stdin, confirm=True)
+        with counter.store.write() as session:
+            officer = session.get(Officer, officer_row.code)
+            officer.pin_hash, officer.failed_attempts, officer.locked_until = hash_pin(pin), 0, None
+    print(f"new PIN set for {officer_row.code}")
+    return 0
+
+
+def cmd_officer_deactivate(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        officer_row = find_officer(counter, args.code)
+        with counter.store.write() as session:
+            session.get(Officer, officer_row.code).active = False
+        current = counter.officer()
+        if current and current.code == officer_row.code:
+            counter.logout("technician")
+    print(f"officer {officer_row.code} deactivated")
+    return 0
+
+
+def cmd_roster_import(args: argparse.Namespace) -> int:
+    try:
+        text = args.file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise RosterError([f"{args.file}: not UTF-8 (save the CSV as 'CSV UTF-8')"]) from None
+    rows = staff.parse_roster_csv(text, str(args.file))
+    with open_counter(args) as counter:
+        count = staff.import_roster(
+            counter.store, rows, maintenance.ProgressLine("importing officers")
+        )
+    print(f"imported {count} officers from {args.file}")
+    return 0
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        officer = counter.login(args.code, read_pin(args.pin_stdin))
+    print(f"{officer.code} {officer.full_name} logged in at counter {counter.config.counter.id}")
+    return 0
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        officer = counter.officer()
+        counter.logout()
+    print(f"{officer.code} logged out" if officer else "nobody was logged in")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        start, end = maintenance.day_bounds(counter.config, args.first, args.last)
+        rows = maintenance.export_rows(counter.store, start, end)
+        if args.output:
+            partial = args.output.with_name(args.output.name + ".partial")
+            with partial.open("w", encoding="utf-8", newline="") as out:
+                count = maintenance.write_export(rows, args.format, out)
+            partial.replace(args.output)
+            print(f"exported {count} ratings to {args.output}", file=sys.stderr)
+        else:
+            count = maintenance.write_export(rows, args.format, sys.stdout)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        target = maintenance.backup(
+            counter.store, args.path, maintenance.ProgressLine("backing up")
+        )
+    print(f"backup written: {target}")
+    return 0
+
+
+def cmd_hash_pin(args: argparse.Namespace) -> int:
+    print(hash_pin(read_pin(args.pin_stdin, confirm=True)))
+    return 0
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def open_counter(args: argparse.Namespace) -> Counter:
+    return Counter.open(config=load_config(args.config))
+
+
+def find_officer(counter: Counter, code: str) -> Officer:
+    with counter.store.read() as session:
+        officer = session.get(Officer, staff.normalise_code(code))
+    if officer is None:
+        raise RosterError([f"no officer with code {staff.normalise_code(code)}"])
+    return officer
+
+
+def read_pin(from_stdin: bool, confirm: bool = False) -> str:
+    if from_stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass("PIN: ")
+        if confirm and getpass.getpass("PIN again: ") != pin:
+            raise RosterError(["the two PINs differ"])
+    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise RosterError(["a PIN is 4 to 8 digits"])
+    return pin
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Technician work on a kiosk's data: health checks, export, online backup.
+
+Used by ``kioskctl``; none of it changes a rating.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import select
+
+from kiosk.config import KioskConfig
+from kiosk.models import Rating
+from kiosk.store import Store, integrity_problem, schema_revision
+
+MIN_FREE_BYTES = 200 * 1024 * 1024
+EXPORT_FIELDS = (
+    "id", "seq", "created_at", "counter", "officer", "department", "session", "ticket",
+    "level", "reasons", "lang", "sync_state", "sync_error",
+)  # fmt: skip
+
+Progress = Callable[[int, int], None]
+
+
+class ProgressLine:
+    """Progress on stderr: a live line on a terminal, a line per 10% otherwise."""
+
+    def __init__(self, label: str, stream: TextIO = sys.stderr):
+        self.label, self.stream = label, stream
+        self.live = stream.isatty()
+        self._last_step = -1
+        self._last_draw = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 if total <= 0 else int(done * 100 / total)
+        if self.live:
+            now = time.monotonic()
+            if now - self._last_draw > 0.1 or done >= total:
+                self._last_draw = now
+                end = "\n" if done >= total else ""
+                self.stream.write(f"\r{self.label}: {done}/{total} ({percent}%){end}")
+                self.stream.flush()
+        elif percent // 10 != self._last_step:
+            self._last_step = percent // 10
+            self.stream.write(f"{self.label}: {done}/{total} ({percent}%)\n")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def health_checks(config: KioskConfig, store: Store) -> list[Check]:
+    checks = [Check("config", True, str(config.config_path))]
+    problem = integrity_problem(store.path)
+    checks.append(Check("database", problem is None, problem or f"{store.path}: integrity ok"))
+    current, head = schema_revision(store.engine)
+    checks.append(Check("schema", current == head, f"revision {current} (newest {head})"))
+    free = shutil.disk_usage(config.storage.data_dir).free
+    checks.append(
+        Check(
+            "disk",
+            free >= MIN_FREE_BYTES,
+            f"{free / 1024 / 1024:.0f} MB free in {config.storage.data_dir}"
+            + (
+                ""
+                if free >= MIN_FREE_BYTES
+                else f" (needs at least {MIN_FREE_BYTES // 1024 // 1024} MB)"
+            ),
+        )
+    )
+    writable = os.access(config.storage.data_dir, os.W_OK)
+    checks.append(
+        Check("data folder", writable, "writable" if writable else "not writable by this user")
+    )
+    now = datetime.now(UTC)
+    # A kiosk whose RTC battery died boots in 1970 or 2000; its ratings would be misdated.
+    sane = now.year >= 2025
+    checks.append(
+        Check(
+            "clock",
+            sane,
+            f"{now:%Y-%m-%d %H:%M:%S}Z" + ("" if sane else " looks wrong: set the time (NTP)"),
+        )
+    )
+    return checks
+
+
+def day_bounds(
+    config: KioskConfig, first: date | None, last: date | None
+) -> tuple[datetime | None, datetime | None]:
+    """Local days [first, last] as UTC instants [start, end)."""
+    tz = config.counter.tz
+    start = datetime.combine(first, datetime.min.time(), tz) if first else None
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tz) if last else None
+    return start, end
+
+
+def export_rows(
+    store: Store, start: datetime | None, end: datetime | None
+) -> Iterator[dict[str, object]]:
+    query = select(Rating).order_by(Rating.seq)
+    if start:
+        query = query.where(Rating.created_at >= start)
+    if end:
+        query = query.where(Rating.created_at < end)
+    with store.read() as session:
+        for rating in session.scalars(query.execution_options(yield_per=1000)):
+            yield {
+                "id": rating.id,
+                "seq": rating.seq,
+                "created_at": rating.created_at.isoformat().replace("+00:00", "Z"),
+                "counter": rating.counter_id,
+                "officer": rating.officer_code,
+                "department": rating.department_code,
+                "session": rating.session_id,
+                "ticket": rating.ticket,
+                "level": rating.level,
+                "reasons": rating.reasons,
+                "lang": rating.lang,
+                "sync_state": "held" if rating.held else rating.sync_state,
+                "sync_error": rating.sync_error,
+            }
+
+
+def write_export(rows: Iterator[dict[str, object]], fmt: str, out: TextIO) -> int:
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "reasons": ";".join(row["reasons"])})  # type: ignore[arg-type]
+            count += 1
+    else:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+def backup(store: Store, target: Path, progress: Progress | None = None) -> Path:
+    """A consistent copy through SQLite's online backup API, safe while the kiosk runs.
+
+    Written to a temporary name first, so a half-made backup never looks like a good one.
+    """
+    if target.is_dir():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = target / f"kiosk-{stamp}.db"
+    partial = target.with_name(target.name + ".partial")
+    source = sqlite3.connect(store.path, timeout=30)
+    destination = sqlite3.connect(partial)
+    try:
+
+        def report(_status: int, remaining: int, total: int) -> None:
+            if progress:
+                progress(total - remaining, total)
+
+        source.backup(destination, pages=1024, progress=report)
+    finally:
+        destination.close()
+        source.close()
+    problem = integrity_problem(partial)
+    if problem:
+        partial.unlink()
+        raise OSError(f"backup failed its integrity check: {problem}")
+    partial.replace(target)
+    return target

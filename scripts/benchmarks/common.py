@@ -1,0 +1,28 @@
+"""Helpers shared by the benchmarks: percentiles and the JSON line every figure prints."""
+
+from __future__ import annotations
+
+import json
+import statistics
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+def emit(name: str, value: float, unit: str, baseline: float | None = None) -> None:
+    ratio = round(value / baseline, 3) if baseline else None
+    line = {
+        "name": name,
+        "value": round(value, 4),
+        "unit": unit,
+        "baseline": None if baseline is None else round(baseline, 4),
+        "ratio": ratio,
+    }
+    print(json.dumps(line), flush=True)
