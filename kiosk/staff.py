@@ -115,10 +115,10 @@ def parse_roster_csv(text: str, source: str = "roster") -> list[dict[str, object
     rows, problems, seen = [], [], {}
     for raw in reader:
         line = reader.line_num
-        row = {(key or "").strip(): (value or "").strip() for key, value in raw.items()}
-        if None in raw:
+        if None in raw:  # DictReader puts the surplus fields, as a list, under None
             problems.append(f"{source}: line {line}: more fields than columns")
             continue
+        row = {(key or "").strip(): (value or "").strip() for key, value in raw.items()}
         code = normalise_code(row["code"])
         for name in ROSTER_COLUMNS:
             if name != "title" and not row.get(name):
