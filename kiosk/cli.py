@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from kiosk import maintenance, staff
+from kiosk import cli_sync, maintenance, staff
 from kiosk.config import ConfigError, load_config
 from kiosk.counter import Counter
 from kiosk.errors import LoginRefused, RatingRefused, RosterError
@@ -128,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
         "backup", cmd_backup, "consistent copy of the database, safe while the kiosk runs"
     )
     backup.add_argument("path", type=Path, help="target file, or a folder for a dated file")
+
+    cli_sync.add_commands(commands)
 
     hash_command = command(
         "hash-pin", cmd_hash_pin, "print the scrypt hash of a PIN (for technician_pin_hash)"
