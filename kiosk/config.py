@@ -194,7 +194,8 @@ def load_config(
     path = resolve_config_path(config_path)
     environ = os.environ if environ is None else environ
     raw = read_toml(path)
-    problems = apply_env_overrides(raw, environ, ENV_PREFIX)
+    from_env: dict[tuple[str, str], str] = {}
+    problems = apply_env_overrides(raw, environ, ENV_PREFIX, from_env)
     if problems:
         raise ConfigError(problems)
     _resolve_paths(raw, path.parent)
@@ -202,7 +203,7 @@ def load_config(
     try:
         return KioskConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(describe_errors(path, exc)) from None
+        raise ConfigError(describe_errors(path, exc, from_env)) from None
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -219,11 +220,17 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([f"{path}: TOML syntax error: {exc}"]) from None
 
 
-def apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str], prefix: str) -> list[str]:
+def apply_env_overrides(
+    raw: dict[str, Any],
+    environ: Mapping[str, str],
+    prefix: str,
+    from_env: dict[tuple[str, str], str] | None = None,
+) -> list[str]:
     """Set ``raw[section][key]`` from ``PREFIX__SECTION__KEY`` variables.
 
     A value is read as a TOML value when it parses as one (``0``, ``true``, ``[4, 3]``),
     else as a plain string, so ``KIOSK__STORAGE__DATA_DIR=/var/lib/kiosk`` needs no quotes.
+    ``from_env`` collects which variable set each (section, key), for error messages.
     """
     problems = []
     for name, value in sorted(environ.items()):
@@ -239,6 +246,8 @@ def apply_env_overrides(raw: dict[str, Any], environ: Mapping[str, str], prefix:
             problems.append(f"{name}: [{section}] is not a section")
             continue
         target[key] = _parse_env_value(value)
+        if from_env is not None:
+            from_env[(section, key)] = name
     return problems
 
 
@@ -261,11 +270,23 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
             raw[section][key] = None
 
 
-def describe_errors(path: Path, exc: ValidationError) -> list[str]:
-    """One line per pydantic error: ``file: section.key: what is wrong``."""
+def describe_errors(
+    path: Path, exc: ValidationError, from_env: Mapping[tuple[str, str], str] | None = None
+) -> list[str]:
+    """One line per pydantic error: ``file: section.key: what is wrong``.
+
+    A value that came from an environment variable names it: the file is not where to look.
+    """
     lines = []
     for error in exc.errors():
         key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        loc = tuple(str(part) for part in error["loc"])
+        variable = (from_env or {}).get(loc[:2])
+        if variable is None and len(loc) == 1 and error["type"] == "extra_forbidden":
+            # A whole unknown section: made by a variable such as KIOSK__SECTON__KEY.
+            variable = next((v for (sec, _), v in (from_env or {}).items() if sec == loc[0]), None)
+        if variable:
+            key = f"{key} (from {variable})"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key (check the spelling against the shipped config)"
