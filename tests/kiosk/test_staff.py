@@ -1,0 +1,260 @@
+"""Officers at the counter: PIN checks and lockout, sessions, pause, closing time, roster."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk import staff
+from kiosk.counter import Counter, LoginRefused, RatingRefused
+from kiosk.errors import RosterError
+from kiosk.models import CounterSession, utcnow
+
+
+def login_refusal(call, *args) -> LoginRefused:
+    with pytest.raises(LoginRefused) as caught:
+        call(*args)
+    assert str(caught.value)
+    return caught.value
+
+
+# --- login and PIN lockout ----------------------------------------------------------------
+
+
+def test_login_with_the_right_pin_puts_the_officer_at_the_counter(counter: Counter, sql):
+    officer = counter.login("cb001", "1234")
+    assert officer.code == "CB001"
+    assert officer.full_name == "Nguyễn Thị Hồng Nhung"
+    assert officer.initials == "HN"
+    assert counter.status().officer == officer
+    assert sql("SELECT officer_code, ended_at FROM counter_sessions") == [("CB001", None)]
+
+
+def test_wrong_pin_is_refused_and_says_how_many_tries_are_left(counter: Counter, sql):
+    refused = login_refusal(counter.login, "CB001", "0000")
+    assert (refused.reason, refused.attempts_left) == ("wrong_pin", 4)
+    assert counter.status().officer is None
+    assert sql("SELECT count(*) FROM counter_sessions") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("code", "pin", "reason"),
+    [("", "1234", "empty"), ("CB001", "", "empty"), ("CB999", "1234", "unknown_officer")],
+)
+def test_login_without_a_known_code_and_pin_is_refused(counter: Counter, code, pin, reason):
+    assert login_refusal(counter.login, code, pin).reason == reason
+
+
+def test_five_wrong_pins_lock_the_login_and_the_lock_survives_a_restart(open_counter):
+    counter = open_counter()
+    left = [login_refusal(counter.login, "CB001", "9999") for _ in range(4)]
+    assert [refused.attempts_left for refused in left] == [4, 3, 2, 1]
+    fifth = login_refusal(counter.login, "CB001", "9999")
+    assert fifth.reason == "locked"
+    assert fifth.retry_after == pytest.approx(300, abs=1)
+
+    locked = login_refusal(counter.login, "CB001", "1234")
+    assert locked.reason == "locked"
+    counter.close()
+
+    restarted = open_counter()
+    after_restart = login_refusal(restarted.login, "CB001", "1234")
+    assert after_restart.reason == "locked"
+    assert 0 < after_restart.retry_after <= 300
+    assert restarted.status().officer is None
+    # The lock is this officer's only: a colleague still logs in.
+    assert restarted.login("CB002", "2345").code == "CB002"
+
+
+def test_lockout_ends_after_the_configured_time(open_counter):
+    counter = open_counter(STAFF__LOCKOUT_ATTEMPTS="2", STAFF__LOCKOUT_MINUTES="0.005")
+    login_refusal(counter.login, "CB001", "9999")
+    assert login_refusal(counter.login, "CB001", "9999").reason == "locked"
+    time.sleep(0.5)  # 0.3 s lock; a slower machine only waits longer
+    assert counter.login("CB001", "1234").code == "CB001"
+
+
+def test_right_pin_resets_the_count_of_wrong_ones(counter: Counter):
+    for _ in range(4):
+        login_refusal(counter.login, "CB001", "9999")
+    counter.login("CB001", "1234")
+    assert login_refusal(counter.login, "CB001", "9999").attempts_left == 4
+
+
+def test_deactivated_officer_cannot_log_in(counter: Counter):
+    with counter.store.write() as session:
+        session.get(staff.Officer, "CB002").active = False
+    assert login_refusal(counter.login, "CB002", "2345").reason == "inactive"
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+
+def test_login_of_another_officer_closes_the_previous_session(counter: Counter, sql):
+    counter.login("CB001", "1234")
+    counter.record(4)
+    counter.login("CB002", "2345")
+    counter.record(3)
+
+    assert counter.status().officer.code == "CB002"
+    sessions = sql(
+        "SELECT officer_code, ended_at IS NOT NULL, end_reason FROM counter_sessions"
+        " ORDER BY started_at"
+    )
+    assert sessions == [("CB001", 1, "replaced"), ("CB002", 0, None)]
+    assert sql("SELECT officer_code, level FROM ratings ORDER BY seq") == [
+        ("CB001", 4),
+        ("CB002", 3),
+    ]
+
+
+def test_same_officer_logging_in_again_keeps_the_session(counter: Counter, sql):
+    counter.login("CB001", "1234")
+    counter.login("CB001", "1234")
+    assert sql("SELECT count(*), count(ended_at) FROM counter_sessions") == [(1, 0)]
+
+
+def test_logout_ends_the_session_with_its_reason(serving: Counter, sql):
+    serving.logout()
+    assert serving.status().officer is None
+    assert sql("SELECT end_reason FROM counter_sessions") == [("logout",)]
+
+
+def test_officer_stays_logged_in_across_a_restart(open_counter):
+    counter = open_counter()
+    counter.login("CB001", "1234")
+    counter.close()
+    assert open_counter().status().officer.code == "CB001"
+
+
+# --- pause / resume -----------------------------------------------------------------------
+
+
+def test_paused_counter_refuses_ratings(serving: Counter, sql):
+    serving.pause()
+    with pytest.raises(RatingRefused) as caught:
+        serving.record(4)
+    assert caught.value.reason == "paused"
+    assert serving.status().paused is True
+    assert sql("SELECT count(*) FROM ratings") == [(0,)]
+
+
+def test_resume_needs_the_officers_pin(serving: Counter, sql):
+    serving.pause()
+    assert login_refusal(serving.resume, "2345").reason == "wrong_pin"  # a colleague's PIN
+    assert serving.status().paused is True
+
+    serving.resume("1234")
+    assert serving.status().paused is False
+    serving.record(4)
+    assert sql("SELECT count(*) FROM ratings") == [(1,)]
+    assert sql("SELECT count(*) FROM counter_sessions") == [(1,)]
+
+
+def test_pause_with_nobody_logged_in_is_refused(counter: Counter):
+    with pytest.raises(RatingRefused) as caught:
+        counter.pause()
+    assert caught.value.reason == "no_officer"
+
+
+# --- automatic logout at closing time -----------------------------------------------------
+
+
+def start_session_at(counter: Counter, code: str, started_at: datetime) -> None:
+    with counter.store.write() as session:
+        session.add(
+            CounterSession(
+                id=staff.new_session_id(),
+                counter_id=counter.config.counter.id,
+                officer_code=code,
+                department_code="CA",
+                started_at=started_at,
+            )
+        )
+
+
+def test_officer_still_logged_in_after_closing_time_is_logged_out(open_counter, sql):
+    counter = open_counter(COUNTER__CLOSING_TIME="17:30:00")
+    # Logged in two days ago and never logged out: a closing time has passed since.
+    start_session_at(counter, "CB001", utcnow() - timedelta(days=2))
+
+    assert counter.status().officer is None
+    with pytest.raises(RatingRefused) as caught:
+        counter.record(4)
+    assert caught.value.reason == "no_officer"
+    ((reason, ended_at),) = sql("SELECT end_reason, ended_at FROM counter_sessions")
+    assert reason == "closing_time"
+    # It ends at the closing time (17:30 in Hanoi is 10:30 UTC), not when somebody noticed.
+    ended = datetime.fromisoformat(ended_at)
+    assert (ended.hour, ended.minute, ended.second) == (10, 30, 0)
+    assert utcnow() - timedelta(days=2) < ended.replace(tzinfo=UTC) < utcnow() - timedelta(hours=12)
+    assert sql("SELECT count(*) FROM ratings") == [(0,)]
+
+
+def test_officer_logged_in_before_closing_time_stays(open_counter):
+    later = (utcnow() + timedelta(hours=12)).astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    counter = open_counter(COUNTER__CLOSING_TIME=later.strftime("%H:%M:%S"))
+    counter.login("CB001", "1234")
+    counter.record(4)
+    assert counter.status().officer.code == "CB001"
+
+
+# --- roster import ------------------------------------------------------------------------
+
+ROSTER_HEADER = "code,full_name,title,department,department_name,pin\n"
+
+
+def test_roster_import_keeps_vietnamese_names(counter: Counter, sql):
+    text = (
+        "\ufeff" + ROSTER_HEADER + "cb010,Nguyễn Thị Hồng Nhung,Chuyên viên,CA,Công an tỉnh,1111\n"
+        "CB011,Đặng Thị Ánh Tuyết,Phó trưởng phòng,DL,Điện lực tỉnh,2222\n"
+    )
+    rows = staff.parse_roster_csv(text, "roster.csv")
+    assert staff.import_roster(counter.store, rows) == 2
+
+    assert sql("SELECT code, full_name, title FROM officers WHERE code >= 'CB010'") == [
+        ("CB010", "Nguyễn Thị Hồng Nhung", "Chuyên viên"),
+        ("CB011", "Đặng Thị Ánh Tuyết", "Phó trưởng phòng"),
+    ]
+    assert sql("SELECT name FROM departments WHERE code = 'DL'") == [("Điện lực tỉnh",)]
+    assert counter.login("CB011", "2222").department_name == "Điện lực tỉnh"
+
+
+def test_roster_with_bad_rows_names_each_line_and_imports_nothing(counter: Counter, sql):
+    before = sql("SELECT code, full_name, pin_hash FROM officers ORDER BY code")
+    text = (
+        ROSTER_HEADER
+        + "CB001,Nguyễn Thị Hồng Nhung (renamed),Chuyên viên,CA,Công an tỉnh,1234\n"  # line 2 ok
+        + "CB020,Lê Văn Tám,,CA,Công an tỉnh,12\n"  # line 3: PIN too short
+        + "CB021,,Chuyên viên,CA,Công an tỉnh,5555\n"  # line 4: no name
+        + "CB001,Trùng Mã,,CA,Công an tỉnh,6666\n"  # line 5: duplicate code
+        + "CB022,Hồ Thị Hoa,,CA,Công an tỉnh,7777,extra\n"  # line 6: too many fields
+    )
+    with pytest.raises(RosterError) as caught:
+        staff.parse_roster_csv(text, "roster.csv")
+
+    problems = caught.value.problems
+    assert len(problems) == 4
+    assert problems[0].startswith("roster.csv: line 3:") and "pin" in problems[0]
+    assert problems[1].startswith("roster.csv: line 4:") and "full_name" in problems[1]
+    assert problems[2].startswith("roster.csv: line 5:") and "line 2" in problems[2]
+    assert problems[3].startswith("roster.csv: line 6:") and "more fields" in problems[3]
+    assert sql("SELECT code, full_name, pin_hash FROM officers ORDER BY code") == before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("code,full_name,department,pin\n", "missing column(s) title"),
+        ("code,full_name,title,department\n", "'pin' or a 'pin_hash'"),
+        ("code,full_name,title,department,pin,email\n", "unknown column(s) email"),
+        (ROSTER_HEADER, "no officers"),
+    ],
+)
+def test_roster_with_a_bad_header_is_refused(text: str, expected: str):
+    with pytest.raises(RosterError) as caught:
+        staff.parse_roster_csv(text, "roster.csv")
+    assert expected in str(caught.value)
