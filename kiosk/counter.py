@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -83,8 +83,11 @@ class Counter:
         # Called (from the caller's thread) after each committed rating; the syncer
         # hooks its "push now" here. Never blocks: the hook only schedules work.
         self.on_rating_committed: list = []
+        # Only holds older than any reasons screen waits: a younger one may be on the
+        # screen of the kiosk process while this Counter is `kioskctl status`.
+        abandoned = utcnow() - timedelta(seconds=config.rating.reasons_timeout_seconds)
         with self.store.write() as session:
-            released = ratings.release_held(session)
+            released = ratings.release_held(session, older_than=abandoned)
         if released:
             log.info("released %d rating(s) left waiting for reasons by the last run", released)
 

@@ -237,13 +237,30 @@ def test_add_reasons_to_an_unknown_rating_is_refused(serving: Counter):
 
 
 def test_held_rating_left_by_a_crash_is_released_at_next_start(open_counter, sql):
-    counter = open_counter()
+    counter = open_counter(RATING__REASONS_TIMEOUT_SECONDS="0.2")
     counter.login("CB001", "1234")
     rating = counter.record(1, ask_reasons=True)
     # The process dies on the reasons screen: nobody calls add_reasons.
     counter.close()
+    time.sleep(0.4)  # longer than any reasons screen waits
 
-    restarted = open_counter()
+    restarted = open_counter(RATING__REASONS_TIMEOUT_SECONDS="0.2")
     assert sql("SELECT id, held, reasons FROM ratings") == [(rating.id, 0, "[]")]
     assert restarted.status().pending == 1
     assert refusal(restarted.add_reasons, rating.id, ["attitude"]) == "not_held"
+
+
+def test_kioskctl_opening_the_counter_does_not_take_the_rating_off_a_live_reasons_screen(
+    open_counter, sql
+):
+    kiosk = open_counter()
+    kiosk.login("CB001", "1234")
+    rating = kiosk.record(1, ask_reasons=True)
+
+    # Meanwhile the technician runs `kioskctl status`: a second Counter on the same file.
+    technician = open_counter()
+    assert technician.status().held == 1
+    technician.close()
+
+    kiosk.add_reasons(rating.id, ["waiting_time"])
+    assert sql("SELECT held, reasons FROM ratings") == [(0, '["waiting_time"]')]
