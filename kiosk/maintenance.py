@@ -169,6 +169,9 @@ def backup(store: Store, target: Path, progress: Progress | None = None) -> Path
                 progress(total - remaining, total)
 
         source.backup(destination, pages=1024, progress=report)
+        # The copy inherits WAL mode, and opening it then leaves -wal/-shm files beside
+        # it (and beside the .partial name): make it one self-contained file.
+        destination.execute("PRAGMA journal_mode=DELETE")
     finally:
         destination.close()
         source.close()
