@@ -1,0 +1,335 @@
+"""`kioskctl` end to end, as a technician runs it: real processes on a real data folder."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk import cli
+from kiosk.config import DEFAULT_CONFIG, load_config
+from kiosk.counter import Counter, LoginRefused
+from kiosk.store import integrity_problem
+
+REPO = DEFAULT_CONFIG.parent.parent
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def env(kiosk_env: dict[str, str]) -> dict[str, str]:
+    # The shipped config, but this test's data folder, and no closing time, so a run at
+    # 17:30 in Hanoi does not log the officer out between two commands.
+    return {**os.environ, **kiosk_env, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+@pytest.fixture
+def kioskctl(env: dict[str, str]):
+    def run(*args: str, stdin: str | None = None, check: bool = True):
+        result = subprocess.run(
+            ["kioskctl", *args],
+            input=stdin,
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        if check:
+            assert result.returncode == 0, result.stderr
+        return result
+
+    return run
+
+
+@pytest.fixture
+def kiosk(open_counter) -> Counter:
+    """The kiosk process's own Counter on the data folder kioskctl works on."""
+    return open_counter()
+
+
+def test_the_issues_four_commands_work_against_the_shipped_config(env, data_dir: Path):
+    script = (
+        "kioskctl init && kioskctl roster import config/example-roster.csv"
+        " && kioskctl login CB001 --pin-stdin <<<1234 && kioskctl status --json"
+    )
+    result = subprocess.run(
+        ["bash", "-c", script], env=env, cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+    status = json.loads(result.stdout[result.stdout.index("{") :])
+    assert status["officer"]["code"] == "CB001"
+    assert status["officer"]["full_name"] == "Nguyễn Thị Hồng Nhung"
+    assert (status["pending"], status["sent"], status["rejected"]) == (0, 0, 0)
+    assert status["counter_id"] == "Q07"
+    assert "imported 5 officers" in result.stdout
+    assert (data_dir / "kiosk.db").exists()
+
+
+def test_status_counts_pending_ratings_and_shows_the_officer_in_words(kioskctl, kiosk):
+    kiosk.login("CB002", "2345")
+    kiosk.record(4)
+    kiosk.record(1, ask_reasons=True)
+
+    status = json.loads(kioskctl("status", "--json").stdout)
+    assert (status["pending"], status["held"], status["sent"], status["rejected"]) == (1, 1, 0, 0)
+    assert status["today_total"] == 2
+
+    words = kioskctl("status").stdout
+    assert "CB002 Trần Văn Đức" in words
+    assert "1 pending, 1 waiting for reasons" in words
+
+
+def test_login_with_a_wrong_pin_fails_with_exit_1_and_a_reason(kioskctl, kiosk):
+    result = kioskctl("login", "CB001", "--pin-stdin", stdin="9999\n", check=False)
+    assert result.returncode == 1
+    assert "wrong PIN; 4 tries left" in result.stderr
+    assert kiosk.status().officer is None
+
+
+def test_logout_ends_the_session(kioskctl, kiosk):
+    kiosk.login("CB001", "1234")
+    assert "CB001 logged out" in kioskctl("logout").stdout
+    assert kiosk.status().officer is None
+    assert "nobody was logged in" in kioskctl("logout").stdout
+
+
+# --- officers -----------------------------------------------------------------------------
+
+
+def test_officer_add_list_set_pin_and_deactivate(kioskctl, kiosk, make_config):
+    kioskctl("officer", "add", "cb100", "--name", "Võ Thị Sáu", "--title", "Chuyên viên",
+             "--pin-stdin", stdin="4321\n")  # fmt: skip
+    listed = {row["code"]: row for row in json.loads(kioskctl("officer", "list", "--json").stdout)}
+    assert listed["CB100"]["full_name"] == "Võ Thị Sáu"
+    assert listed["CB100"]["department_code"] == "CA"
+    assert listed["CB100"]["active"] is True
+    assert kiosk.login("CB100", "4321").code == "CB100"
+
+    kioskctl("officer", "set-pin", "CB100", "--pin-stdin", stdin="8765\n")
+    with pytest.raises(LoginRefused):
+        kiosk.login("CB100", "4321")
+    assert kiosk.login("CB100", "8765").code == "CB100"
+
+    kioskctl("officer", "deactivate", "CB100")
+    assert kiosk.status().officer is None, "deactivating the officer at the counter logs out"
+    with pytest.raises(LoginRefused) as caught:
+        kiosk.login("CB100", "8765")
+    assert caught.value.reason == "inactive"
+    assert "inactive" in kioskctl("officer", "list").stdout.split("CB100")[1].splitlines()[0]
+
+
+def test_set_pin_lifts_a_lockout(kioskctl, kiosk):
+    for _ in range(5):
+        with pytest.raises(LoginRefused):
+            kiosk.login("CB001", "0000")
+    kioskctl("officer", "set-pin", "CB001", "--pin-stdin", stdin="5555\n")
+    assert kiosk.login("CB001", "5555").code == "CB001"
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("officer", "set-pin", "CB999", "--pin-stdin"), "1111\n", "no officer with code CB999"),
+        (("officer", "deactivate", "CB999"), None, "no officer with code CB999"),
+        (("officer", "add", "CB100", "--name", "A", "--pin-stdin"), "12\n", "4 to 8 digits"),
+    ],
+)
+def test_officer_commands_refuse_bad_input_with_exit_1(kioskctl, kiosk, args, stdin, message):
+    result = kioskctl(*args, stdin=stdin, check=False)
+    assert result.returncode == 1
+    assert message in result.stderr
+
+
+def test_roster_import_with_bad_lines_exits_1_and_imports_nothing(kioskctl, tmp_path, kiosk):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "code,full_name,title,department,pin\n"
+        "CB200,Lý Thường Kiệt,Chuyên viên,CA,1111\n"
+        "CB201,Trần Hưng Đạo,Chuyên viên,CA,abcd\n",
+        encoding="utf-8",
+    )
+    result = kioskctl("roster", "import", str(roster), check=False)
+    assert result.returncode == 1
+    assert f"{roster}: line 3: pin must be 4 to 8 digits" in result.stderr
+    assert "CB200" not in kioskctl("officer", "list").stdout
+
+
+def test_roster_that_is_not_utf8_is_refused(kioskctl, tmp_path, kiosk):
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes(
+        "code,full_name,title,department,pin\nCB300,Lê Văn Hưu,,CA,1111\n".encode("cp1258")
+    )
+    result = kioskctl("roster", "import", str(roster), check=False)
+    assert result.returncode == 1
+    assert "not UTF-8" in result.stderr
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_ratings(kiosk: Counter, sql) -> list[str]:
+    """Two ratings today, one moved to 2024-01-15 20:00 UTC (2024-01-16 03:00 in Hanoi)."""
+    kiosk.login("CB001", "1234")
+    ids = [kiosk.record(4).id, kiosk.record(1, ["attitude", "other"]).id, kiosk.record(3).id]
+    connection = sqlite3.connect(kiosk.store.path)
+    with connection:
+        connection.execute(
+            "UPDATE ratings SET created_at = '2024-01-15 20:00:00.000000' WHERE id = ?", (ids[2],)
+        )
+    connection.close()
+    return ids
+
+
+def test_export_json_is_one_rating_per_line_with_its_id(kioskctl, three_ratings):
+    lines = kioskctl("export", "--format", "json").stdout.splitlines()
+    rows = [json.loads(line) for line in lines]
+    assert sorted(row["id"] for row in rows) == sorted(three_ratings)
+    by_id = {row["id"]: row for row in rows}
+    assert by_id[three_ratings[1]]["reasons"] == ["attitude", "other"]
+    assert by_id[three_ratings[1]]["officer"] == "CB001"
+    assert by_id[three_ratings[2]]["created_at"] == "2024-01-15T20:00:00Z"
+
+
+def test_export_filters_by_local_day(kioskctl, three_ratings):
+    def exported(*args: str) -> list[str]:
+        out = kioskctl("export", "--format", "json", *args).stdout
+        return [json.loads(line)["id"] for line in out.splitlines()]
+
+    old = three_ratings[2]
+    # 20:00 UTC on the 15th is already the 16th in Hanoi.
+    assert exported("--from", "2024-01-16", "--to", "2024-01-16") == [old]
+    assert exported("--from", "2024-01-15", "--to", "2024-01-15") == []
+    assert exported("--to", "2024-12-31") == [old]
+    assert sorted(exported("--from", "2025-01-01")) == sorted(three_ratings[:2])
+
+
+def test_export_csv_to_a_file(kioskctl, three_ratings, tmp_path: Path):
+    target = tmp_path / "ratings.csv"
+    result = kioskctl("export", "--format", "csv", "--output", str(target))
+    assert "exported 3 ratings" in result.stderr
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert sorted(row["id"] for row in rows) == sorted(three_ratings)
+    assert {row["reasons"] for row in rows} == {"", "attitude;other"}
+    assert {row["level"] for row in rows} == {"4", "1", "3"}
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_export_rejects_a_bad_date_with_exit_2(kioskctl, kiosk):
+    result = kioskctl("export", "--from", "16/01/2024", check=False)
+    assert result.returncode == 2
+    assert "--from" in result.stderr
+
+
+# --- backup -------------------------------------------------------------------------------
+
+
+def test_backup_while_the_kiosk_holds_the_database_open(kioskctl, kiosk, tmp_path: Path):
+    kiosk.login("CB001", "1234")
+    ids = {kiosk.record(4 - n % 4).id for n in range(50)}
+    # Another reader is in the middle of a transaction, as the syncer may be.
+    reader = sqlite3.connect(kiosk.store.path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM ratings").fetchone()
+    try:
+        target = tmp_path / "backups" / "kiosk-copy.db"
+        target.parent.mkdir()
+        result = kioskctl("backup", str(target))
+        kiosk.record(3)  # the kiosk keeps working meanwhile
+    finally:
+        reader.close()
+
+    assert str(target) in result.stdout
+    assert integrity_problem(target) is None
+    copy = sqlite3.connect(target)
+    assert {row[0] for row in copy.execute("SELECT id FROM ratings")} == ids
+    copy.close()
+    assert list(target.parent.iterdir()) == [target], "no partial file is left behind"
+
+
+def test_backup_into_a_folder_makes_a_dated_file(kioskctl, kiosk, tmp_path: Path):
+    result = kioskctl("backup", str(tmp_path))
+    (made,) = tmp_path.glob("kiosk-*.db")
+    assert str(made) in result.stdout
+    assert integrity_problem(made) is None
+
+
+# --- check, help, usage -------------------------------------------------------------------
+
+
+def test_check_passes_on_a_healthy_kiosk(kioskctl, kiosk):
+    result = kioskctl("check")
+    assert "BAD" not in result.stdout
+    checks = {item["name"]: item for item in json.loads(kioskctl("check", "--json").stdout)}
+    assert {"config", "database", "schema", "disk", "clock"} <= set(checks)
+    assert all(item["ok"] for item in checks.values())
+
+
+def test_check_of_a_bad_config_exits_2(kioskctl, tmp_path: Path):
+    bad = tmp_path / "kiosk.toml"
+    bad.write_text(DEFAULT_CONFIG.read_text().replace("[counter]", "[countr]"), encoding="utf-8")
+    result = kioskctl("--config", str(bad), "check", check=False)
+    assert result.returncode == 2
+    assert f"config error: {bad}: countr: unknown key" in result.stderr
+    assert f"config error: {bad}: counter.id: required key is missing" in result.stderr
+
+
+def every_command(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*path, name)
+                yield from every_command(sub, (*path, name))
+
+
+COMMANDS = list(every_command(cli.build_parser()))
+
+
+def test_the_command_list_is_complete():
+    expected = {"init", "check", "status", "officer add", "officer list", "officer set-pin",
+                "officer deactivate", "roster import", "login", "logout", "export", "backup"}  # fmt: skip
+    assert expected <= {" ".join(path) for path in COMMANDS}
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(path) for path in COMMANDS])
+def test_every_command_has_help(path: tuple[str, ...], capsys):
+    with pytest.raises(SystemExit) as exited:
+        cli.main([*path, "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: kioskctl {' '.join(path)}")
+    assert len(out.splitlines()) >= 3
+
+
+def test_help_of_the_installed_command(kioskctl):
+    out = kioskctl("--help").stdout
+    for name in ("init", "check", "status", "officer", "roster", "login", "export", "backup"):
+        assert f"    {name} " in out
+
+
+def test_no_command_shows_help_and_exits_2(kioskctl):
+    result = kioskctl(check=False)
+    assert result.returncode == 2
+    assert "usage: kioskctl" in result.stdout + result.stderr
+
+
+def test_init_creates_the_data_folder_and_a_current_database(kioskctl, data_dir: Path):
+    assert not data_dir.exists()
+    assert "database ready" in kioskctl("init").stdout
+    config = load_config(DEFAULT_CONFIG, environ={"KIOSK__STORAGE__DATA_DIR": str(data_dir)})
+    assert integrity_problem(config.db_path) is None
+    schema = next(
+        c for c in json.loads(kioskctl("check", "--json").stdout) if c["name"] == "schema"
+    )
+    assert schema["ok"]
