@@ -67,6 +67,16 @@ def health_checks(config: KioskConfig, store: Store) -> list[Check]:
     checks = [Check("config", True, str(config.config_path))]
     problem = integrity_problem(store.path)
     checks.append(Check("database", problem is None, problem or f"{store.path}: integrity ok"))
+    if store.set_aside:
+        # Opening for this check just replaced a damaged file: its unsent ratings need a
+        # technician, so the check must not pass as if all were well.
+        checks.append(
+            Check(
+                "damaged db",
+                False,
+                f"the database was damaged; moved to {store.set_aside}, a new one was made",
+            )
+        )
     current, head = schema_revision(store.engine)
     checks.append(Check("schema", current == head, f"revision {current} (newest {head})"))
     free = shutil.disk_usage(config.storage.data_dir).free
