@@ -1,0 +1,200 @@
+"""Fixtures for sync tests: the real central (``centralctl serve``) on 127.0.0.1, and
+kiosks on real SQLite files, each provisioned with its own counter token.
+
+The central runs as a separate process, as in production, on SQLite or, when the server
+at 127.0.0.1:5432 answers, on a fresh PostgreSQL database made for the test run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from kiosk.config import DEFAULT_CONFIG, load_config
+from kiosk.counter import Counter
+from kiosk.pins import hash_pin
+from kiosk.staff import upsert_officer
+
+REPO = DEFAULT_CONFIG.parent.parent
+BIN = Path(sys.executable).parent
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def no_kiosk_or_central_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name in ("KIOSK_CONFIG", "CENTRAL_CONFIG") or name.startswith(("KIOSK__", "CENTRAL__")):
+            monkeypatch.delenv(name)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Central:
+    """A running central endpoint and the means to provision and inspect it."""
+
+    url: str
+    database_url: str
+    env: dict[str, str]
+    workdir: Path
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    def ctl(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(BIN / "centralctl"), *args],
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def add_counter(self, counter: str, department: str = "CA") -> str:
+        self.ctl("department", "add", department, f"Phòng {department}")
+        done = self.ctl("counter", "add", counter, "--department", department)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    def start(self) -> str:
+        """Start one more instance on the same database; return its URL."""
+        port = free_port()
+        log = (self.workdir / f"central-{port}.log").open("w")
+        process = subprocess.Popen(
+            [str(BIN / "centralctl"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"central exited: {(self.workdir / f'central-{port}.log').read_text()}"
+                )
+            try:
+                requests.get(url + "/", timeout=1)  # any answer means it is serving
+                return url
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError("central did not start within 60 s")
+
+    def stored_ids(self) -> list[str]:
+        engine = create_engine(self.database_url)
+        try:
+            with engine.connect() as connection:
+                return [row[0] for row in connection.execute(text("SELECT id FROM ratings"))]
+        finally:
+            engine.dispose()
+
+    def report(self, by: str = "counter") -> list[dict]:
+        done = self.ctl(
+            "report", "--by", by, "--from", "2000-01-01", "--to", "2100-01-01", "--format", "json"
+        )
+        assert done.returncode == 0, done.stderr
+        data = json.loads(done.stdout)
+        return data["rows"] if isinstance(data, dict) else data
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def central(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Central]:
+    workdir = tmp_path / "central"
+    workdir.mkdir()
+    database = None
+    if request.param == "sqlite":
+        database_url = f"sqlite:///{workdir / 'central.db'}"
+    else:
+        if not postgres_answers():
+            pytest.skip("PostgreSQL not reachable at 127.0.0.1:5432: PostgreSQL variant skipped")
+        database = f"central_sync_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{database}"'))
+        admin.dispose()
+        database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+    env = {
+        **os.environ,
+        "CENTRAL__DATABASE__URL": database_url,
+        "CENTRAL__STORAGE__DATA_DIR": str(workdir),
+    }
+    instance = Central(url="", database_url=database_url, env=env, workdir=workdir)
+    done = instance.ctl("init")
+    assert done.returncode == 0, done.stderr
+    instance.url = instance.start()
+    yield instance
+    instance.stop()
+    if database:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+_PIN_HASH = hash_pin("1234")
+
+
+def make_kiosk(
+    tmp_path: Path, counter_id: str, central_url: str, token: str, **overrides: str
+) -> Counter:
+    """A counter on its own SQLite file with officer CB001 logged in, pointed at the central."""
+    home = tmp_path / f"kiosk-{counter_id}"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "token").write_text(token + "\n")
+    env = {
+        "KIOSK__STORAGE__DATA_DIR": str(home),
+        "KIOSK__COUNTER__ID": counter_id,
+        "KIOSK__COUNTER__CLOSING_TIME": '""',
+        "KIOSK__RATING__COOLDOWN_SECONDS": "0",
+        "KIOSK__CENTRAL__URL": central_url,
+        "KIOSK__CENTRAL__TOKEN_FILE": str(home / "token"),
+        "KIOSK__CENTRAL__READ_TIMEOUT_SECONDS": "1",
+        "KIOSK__CENTRAL__CONNECT_TIMEOUT_SECONDS": "1",
+        "KIOSK__CENTRAL__BACKOFF_CAP_SECONDS": "1",
+        **overrides,
+    }
+    counter = Counter.open(config=load_config(None, environ=env))
+    with counter.store.write() as session:
+        upsert_officer(
+            session,
+            code="CB001",
+            full_name="Nguyễn Thị Hồng Nhung",
+            department="CA",
+            pin_hash=_PIN_HASH,
+        )
+    counter.login("CB001", "1234")
+    return counter
