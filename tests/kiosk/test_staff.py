@@ -11,7 +11,7 @@ import pytest
 from kiosk import staff
 from kiosk.counter import Counter, LoginRefused, RatingRefused
 from kiosk.errors import RosterError
-from kiosk.models import CounterSession, utcnow
+from kiosk.models import CounterSession, Officer, utcnow
 
 
 def login_refusal(call, *args) -> LoginRefused:
@@ -86,7 +86,7 @@ def test_right_pin_resets_the_count_of_wrong_ones(counter: Counter):
 
 def test_deactivated_officer_cannot_log_in(counter: Counter):
     with counter.store.write() as session:
-        session.get(staff.Officer, "CB002").active = False
+        session.get(Officer, "CB002").active = False
     assert login_refusal(counter.login, "CB002", "2345").reason == "inactive"
 
 
