@@ -59,7 +59,13 @@ def main() -> None:
 
     counter = Counter.open()
     with counter.store.write() as session:
-        upsert_officer(session, code="CB001", full_name="Nguyễn Văn An", department="CA", pin_hash=hash_pin("1234"))
+        upsert_officer(
+            session,
+            code="CB001",
+            full_name="Nguyễn Văn An",
+            department="CA",
+            pin_hash=hash_pin("1234"),
+        )
     counter.login("CB001", "1234")
     raw = raw_connection(work / "raw.db")
 
