@@ -304,12 +304,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         rows = maintenance.export_rows(counter.store, start, end)
         if args.output:
             partial = args.output.with_name(args.output.name + ".partial")
+            total = maintenance.export_count(counter.store, start, end)
             with partial.open("w", encoding="utf-8", newline="") as out:
-                count = maintenance.write_export(rows, args.format, out)
+                count = maintenance.write_export(
+                    rows, args.format, out, maintenance.ProgressLine("exporting"), total
+                )
             partial.replace(args.output)
             print(f"exported {count} ratings to {args.output}", file=sys.stderr)
         else:
-            count = maintenance.write_export(rows, args.format, sys.stdout)
+            maintenance.write_export(rows, args.format, sys.stdout)
     return 0
 
 

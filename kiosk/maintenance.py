@@ -6,6 +6,7 @@ Used by ``kioskctl``; none of it changes a rating.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kiosk.config import KioskConfig
 from kiosk.models import Rating
@@ -119,14 +120,23 @@ def day_bounds(
     return start, end
 
 
-def export_rows(
-    store: Store, start: datetime | None, end: datetime | None
-) -> Iterator[dict[str, object]]:
-    query = select(Rating).order_by(Rating.seq)
+def _export_query(query, start: datetime | None, end: datetime | None):
     if start:
         query = query.where(Rating.created_at >= start)
     if end:
         query = query.where(Rating.created_at < end)
+    return query
+
+
+def export_count(store: Store, start: datetime | None, end: datetime | None) -> int:
+    with store.read() as session:
+        return session.scalar(_export_query(select(func.count(Rating.seq)), start, end)) or 0
+
+
+def export_rows(
+    store: Store, start: datetime | None, end: datetime | None
+) -> Iterator[dict[str, object]]:
+    query = _export_query(select(Rating).order_by(Rating.seq), start, end)
     with store.read() as session:
         for rating in session.scalars(query.execution_options(yield_per=1000)):
             yield {
@@ -146,18 +156,41 @@ def export_rows(
             }
 
 
-def write_export(rows: Iterator[dict[str, object]], fmt: str, out: TextIO) -> int:
+def write_export(
+    rows: Iterator[dict[str, object]],
+    fmt: str,
+    out: TextIO,
+    progress: Progress | None = None,
+    total: int = 0,
+) -> int:
+    def lines() -> Iterator[str]:
+        if fmt == "csv":
+            buffer = io.StringIO()
+            writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
+            writer.writeheader()
+            header = buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            yield header
+            for row in rows:
+                writer.writerow({**row, "reasons": ";".join(row["reasons"])})  # type: ignore[arg-type]
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        else:
+            for row in rows:
+                yield json.dumps(row, ensure_ascii=False) + "\n"
+
     count = 0
-    if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "reasons": ";".join(row["reasons"])})  # type: ignore[arg-type]
-            count += 1
-    else:
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
+    for line in lines():
+        out.write(line)
+        count += 1
+        if progress and count % 1000 == 0:
+            progress(count, max(total, count))
+    count -= fmt == "csv"  # the header line is not a rating
+    if progress:
+        progress(count, max(total, count))
+    return count
     return count
 
 
