@@ -1,0 +1,95 @@
+"""Counters with their tokens, and center admins with their passwords and API tokens.
+
+A token is shown once, when made, and only its sha256 is kept: a lost token is replaced
+(``centralctl counter token``), never recovered.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from sync.central.auth import new_token, scrypt_hash, token_hash
+from sync.central.db import Database
+from sync.central.models import admins, counters, departments, utcnow
+
+COUNTER_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+
+
+class AccountError(Exception):
+    """The account change cannot be made; the text says why."""
+
+
+def add_counter(db: Database, counter: str, department: str) -> str:
+    """Register a counter of ``department``; returns its new token (shown once)."""
+    if not COUNTER_ID.match(counter):
+        raise AccountError(f"counter id {counter!r}: use 1-16 letters, digits, - and _")
+    token = new_token()
+    with db.write() as connection:
+        if (
+            connection.scalar(select(departments.c.code).where(departments.c.code == department))
+            is None
+        ):
+            raise AccountError(
+                f"department {department} is unknown: add it first with "
+                f"`centralctl department add {department} NAME`"
+            )
+        if connection.scalar(select(counters.c.id).where(counters.c.id == counter)):
+            raise AccountError(
+                f"counter {counter} exists already; `centralctl counter token {counter}` "
+                "gives it a new token"
+            )
+        connection.execute(
+            counters.insert().values(
+                id=counter, department=department, token_hash=token_hash(token), created_at=utcnow()
+            )
+        )
+    return token
+
+
+def replace_counter_token(db: Database, counter: str) -> str:
+    """A new token for ``counter``; the old one stops working at once."""
+    token = new_token()
+    with db.write() as connection:
+        done = connection.execute(
+            counters.update().where(counters.c.id == counter).values(token_hash=token_hash(token))
+        )
+        if done.rowcount == 0:
+            raise AccountError(f"counter {counter} is unknown (see `centralctl counter list`)")
+    return token
+
+
+def set_admin(db: Database, username: str, password: str) -> bool:
+    """Add an admin, or set a new password; True when the admin is new."""
+    if not USERNAME.match(username):
+        raise AccountError(f"username {username!r}: use 1-64 letters, digits, . _ @ -")
+    if len(password) < 8:
+        raise AccountError("password: use at least 8 characters")
+    hashed = scrypt_hash(password)
+    with db.write() as connection:
+        exists = connection.scalar(select(admins.c.username).where(admins.c.username == username))
+        if exists:
+            connection.execute(
+                admins.update().where(admins.c.username == username).values(password_hash=hashed)
+            )
+        else:
+            connection.execute(
+                admins.insert().values(username=username, password_hash=hashed, created_at=utcnow())
+            )
+    return not exists
+
+
+def new_admin_token(db: Database, username: str) -> str:
+    """A new API token for the JSON report API; replaces the admin's previous one."""
+    token = new_token()
+    with db.write() as connection:
+        done = connection.execute(
+            admins.update()
+            .where(admins.c.username == username)
+            .values(token_hash=token_hash(token))
+        )
+        if done.rowcount == 0:
+            raise AccountError(f"admin {username} is unknown (add it with `centralctl admin add`)")
+    return token

@@ -1,0 +1,256 @@
+"""The JSON API of protocol v1: ratings batch, roster, heartbeat, satisfaction report.
+
+Errors are ``{"detail": "<what is wrong, naming the field>"}`` with the status the
+protocol gives: 401 unknown token, 403 a token used for another counter, 413 too large,
+422 malformed, 503 with ``Retry-After`` when the database cannot take the request now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from sqlalchemy import select, update
+from starlette.concurrency import run_in_threadpool
+
+from sync.central import auth
+from sync.central.db import Database
+from sync.central.ingest import ingest_batch
+from sync.central.models import counters, departments, officers, utcnow
+from sync.central.reports import (
+    ReportError,
+    parse_day,
+    report_csv,
+    report_json,
+    satisfaction_report,
+)
+from sync.central.settings import Settings
+from sync.protocol import (
+    BATCH_PATH,
+    REPORT_PATH,
+    BatchEnvelope,
+    DepartmentOut,
+    HeartbeatRequest,
+    HeartbeatResponse,
+    OfficerOut,
+    RosterResponse,
+    error_text,
+    heartbeat_path,
+    roster_path,
+)
+
+router = APIRouter()
+SESSION_COOKIE = "central_session"
+
+
+class ApiError(Exception):
+    """Turned into ``{"detail": message}`` with ``status`` by the app's handler."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse({"detail": message}, status_code=status, headers=headers)
+
+
+def _db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _counter_of(request: Request, counter: str | None) -> str:
+    """The counter the bearer token belongs to; 401/403 when it may not act as ``counter``."""
+    token = auth.bearer_token(request.headers.get("authorization"))
+    if token is None:
+        raise ApiError(401, "missing Authorization: Bearer <counter token>", _challenge())
+    owner = auth.counter_for_token(_db(request), token)
+    if owner is None:
+        raise ApiError(401, "unknown counter token", _challenge())
+    if counter is not None and owner != counter:
+        raise ApiError(403, f"this token belongs to counter {owner}, not {counter}")
+    return owner
+
+
+def _challenge() -> dict[str, str]:
+    return {"WWW-Authenticate": "Bearer"}
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, f"body of {declared} bytes is over the limit of {limit}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ApiError(413, f"body is over the limit of {limit} bytes")
+    return bytes(body)
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(422, f"body: not valid JSON ({exc})") from None
+
+
+@router.post(BATCH_PATH)
+async def post_batch(request: Request) -> Response:
+    settings = _settings(request)
+    owner = await run_in_threadpool(_counter_of, request, None)
+    body = await _read_body(request, settings.limits.max_body_bytes)
+    data = _json(body)
+    try:
+        envelope = BatchEnvelope.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(422, error_text(exc)) from None
+    if len(envelope.ratings) > settings.limits.max_batch:
+        raise ApiError(
+            413,
+            f"ratings: {len(envelope.ratings)} in one batch, at most "
+            f"{settings.limits.max_batch}; send smaller batches",
+        )
+    if envelope.counter != owner:
+        raise ApiError(403, f"this token belongs to counter {owner}, not {envelope.counter}")
+    answer = await run_in_threadpool(
+        ingest_batch,
+        _db(request),
+        owner,
+        envelope.ratings,
+        settings.report.levels,
+        settings.report.tz,
+    )
+    return Response(answer.model_dump_json(), media_type="application/json")
+
+
+@router.get(roster_path("{counter}"))
+def get_roster(counter: str, request: Request) -> Response:
+    _counter_of(request, counter)
+    roster = load_roster(_db(request), counter)
+    body = roster.model_dump_json().encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    wanted = request.headers.get("if-none-match", "")
+    if etag in {tag.strip() for tag in wanted.split(",")} or wanted.strip() == "*":
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type="application/json", headers={"ETag": etag})
+
+
+def load_roster(db: Database, counter: str) -> RosterResponse:
+    """The counter's department and every officer of it (inactive ones flagged)."""
+    with db.read() as connection:
+        department = connection.execute(
+            select(departments.c.code, departments.c.name)
+            .join(counters, counters.c.department == departments.c.code)
+            .where(counters.c.id == counter)
+        ).one()
+        rows = connection.execute(
+            select(officers)
+            .where(officers.c.department == department.code)
+            .order_by(officers.c.code)
+        ).all()
+    return RosterResponse(
+        department=DepartmentOut(code=department.code, name=department.name),
+        officers=[
+            OfficerOut(
+                code=row.code,
+                full_name=row.full_name,
+                title=row.title,
+                department=row.department,
+                pin_hash=row.pin_hash,
+                photo_url=row.photo_url,
+                active=row.active,
+            )
+            for row in rows
+        ],
+    )
+
+
+@router.post(heartbeat_path("{counter}"))
+async def post_heartbeat(counter: str, request: Request) -> Response:
+    await run_in_threadpool(_counter_of, request, counter)
+    body = await _read_body(request, 64_000)
+    try:
+        beat = HeartbeatRequest.model_validate(_json(body))
+    except ValidationError as exc:
+        raise ApiError(422, error_text(exc)) from None
+    now = utcnow()
+    await run_in_threadpool(record_heartbeat, _db(request), counter, beat, now)
+    return Response(
+        HeartbeatResponse(server_time=now).model_dump_json(), media_type="application/json"
+    )
+
+
+def record_heartbeat(db: Database, counter: str, beat: HeartbeatRequest, now: Any) -> None:
+    with db.write() as connection:
+        connection.execute(
+            update(counters)
+            .where(counters.c.id == counter)
+            .values(
+                heartbeat_at=now,
+                pending=beat.pending,
+                held=beat.held,
+                rejected=beat.rejected,
+                app_version=beat.app_version,
+                # Reported as measured; stored ratings keep the kiosk's own timestamps.
+                clock_skew_seconds=(now - beat.kiosk_time).total_seconds(),
+                free_disk_bytes=beat.free_disk_bytes,
+                last_error=beat.last_error,
+            )
+        )
+
+
+def admin_of(request: Request) -> str | None:
+    """The admin behind a Bearer admin token or a dashboard session cookie, else None."""
+    token = auth.bearer_token(request.headers.get("authorization"))
+    if token is not None:
+        return auth.admin_for_token(_db(request), token)
+    return auth.verify_session(request.app.state.session_key, request.cookies.get(SESSION_COOKIE))
+
+
+def report_range(params: Any, today: date) -> tuple[date, date]:
+    """``from``/``to`` query parameters; the last 30 local days when absent."""
+    date_to = parse_day(params["to"], "to") if params.get("to") else today
+    if params.get("from"):
+        date_from = parse_day(params["from"], "from")
+    else:
+        date_from = date_to - timedelta(days=29)
+    return date_from, date_to
+
+
+@router.get(REPORT_PATH)
+def get_report(request: Request) -> Response:
+    if admin_of(request) is None:
+        raise ApiError(401, "admin token or dashboard login needed", _challenge())
+    settings = _settings(request)
+    params = request.query_params
+    today = utcnow().astimezone(settings.report.tz).date()
+    output = params.get("format", "json")
+    if output not in ("json", "csv"):
+        raise ApiError(422, f"format: expected json or csv, got {output!r}")
+    try:
+        date_from, date_to = report_range(params, today)
+        report = satisfaction_report(
+            _db(request), settings.report, params.get("by", "department"), date_from, date_to
+        )
+    except ReportError as exc:
+        raise ApiError(422, str(exc)) from None
+    if output == "csv":
+        name = f"satisfaction-{report.by}-{date_from}-{date_to}.csv"
+        return Response(
+            report_csv(report).encode("utf-8-sig"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return JSONResponse(report_json(report))

@@ -1,0 +1,63 @@
+"""``create_app(settings)``: the central's FastAPI application, ready for uvicorn.
+
+The app holds the settings and an open database and nothing else: any number of processes
+can serve the same PostgreSQL database behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from sqlalchemy.exc import OperationalError
+
+from sync.central import api, dashboard
+from sync.central.db import Database, open_database, shared_secret
+from sync.central.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = "session_signing_key"
+
+
+def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+    """The app on ``db`` (opened from the settings and migrated to the newest schema when
+    None). Raises sync.central.db.DatabaseError when the database cannot be used."""
+    db = db or open_database(settings.database_url, settings.database.pool_size)
+    app = FastAPI(
+        title="Counter satisfaction central",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.session_key = shared_secret(db, SESSION_KEY)
+    app.include_router(api.router)
+    app.include_router(dashboard.router)
+
+    @app.exception_handler(api.ApiError)
+    async def _api_error(_request: Request, exc: api.ApiError) -> Response:
+        return api.error_response(exc.status, exc.message, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()
+        )
+        return api.error_response(422, problems)
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(_request: Request, exc: OperationalError) -> Response:
+        # The kiosk retries 503 with backoff; its ratings are safe in its own store.
+        log.error("database error: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
+        return api.error_response(503, "database unavailable, try again", {"Retry-After": "5"})
+
+    @app.get("/healthz", include_in_schema=False)
+    def _health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,263 @@
+"""``centralctl``: the center admin's commands for the central endpoint.
+
+Every failure is one clear line (or one line per problem) on stderr and an exit code:
+1 the command could not be done, 2 bad settings or usage. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sync.central import accounts, roster
+from sync.central.db import Database, DatabaseError, open_database
+from sync.central.kiosks import kiosk_health
+from sync.central.models import utcnow
+from sync.central.reports import (
+    ReportError,
+    parse_day,
+    report_csv,
+    report_json,
+    report_table,
+    satisfaction_report,
+)
+from sync.central.settings import Settings, SettingsError, load_settings
+from sync.protocol import REPORT_GROUPINGS
+
+
+class CliError(Exception):
+    """A failure to print as is; ``code`` is the exit status."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="centralctl", description="Run and manage the central endpoint of the kiosks."
+    )
+    parser.add_argument(
+        "--config", help="settings file (default: $CENTRAL_CONFIG or config/central.toml)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("init", help="create or upgrade the database").set_defaults(run=cmd_init)
+
+    serve = commands.add_parser("serve", help="upgrade the database, then serve HTTP")
+    serve.add_argument("--host", help="address to listen on (default: [server] host)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: [server] port)")
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.set_defaults(run=cmd_serve)
+
+    department = commands.add_parser("department", help="departments").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    add = department.add_parser("add", help="add a department (or rename one)")
+    add.add_argument("code")
+    add.add_argument("name")
+    add.set_defaults(run=cmd_department_add)
+    department.add_parser("list", help="list departments").set_defaults(run=cmd_department_list)
+
+    officer = commands.add_parser("officer", help="officers").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    imp = officer.add_parser(
+        "import",
+        help="add or update officers from a CSV",
+        description="CSV columns: code,full_name,title,department,pin[,photo][,department_name]. "
+        "UTF-8. All lines are checked first; nothing is imported if one is wrong.",
+    )
+    imp.add_argument("csv", type=Path)
+    imp.set_defaults(run=cmd_officer_import)
+
+    counter = commands.add_parser("counter", help="counters and their tokens").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    add = counter.add_parser("add", help="register a counter; prints its token once")
+    add.add_argument("id")
+    add.add_argument("--department", required=True, help="department code of the counter")
+    add.set_defaults(run=cmd_counter_add)
+    token = counter.add_parser("token", help="replace a counter's token; prints it once")
+    token.add_argument("id")
+    token.set_defaults(run=cmd_counter_token)
+    counter.add_parser("list", help="counters and their kiosks' health").set_defaults(
+        run=cmd_counter_list
+    )
+
+    admin = commands.add_parser("admin", help="center admins").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    add = admin.add_parser("add", help="add an admin or set a new password (asked, or stdin)")
+    add.add_argument("username")
+    add.set_defaults(run=cmd_admin_add)
+    token = admin.add_parser("token", help="new API token for the JSON report API; printed once")
+    token.add_argument("username")
+    token.set_defaults(run=cmd_admin_token)
+
+    report = commands.add_parser("report", help="satisfaction figures")
+    report.add_argument("--by", default="department", choices=REPORT_GROUPINGS)
+    report.add_argument(
+        "--from", dest="date_from", help="first local day YYYY-MM-DD (default: 29 days before --to)"
+    )
+    report.add_argument("--to", dest="date_to", help="last local day YYYY-MM-DD (default: today)")
+    report.add_argument("--format", default="table", choices=["table", "csv", "json"])
+    report.set_defaults(run=cmd_report)
+
+    rollup = commands.add_parser("rollup", help="the daily counts reports read").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    rollup.add_parser(
+        "rebuild", help="recount from the ratings (after changing [report] timezone)"
+    ).set_defaults(run=cmd_rollup_rebuild)
+    return parser
+
+
+def _open(settings: Settings, upgrade: bool = False) -> Database:
+    return open_database(settings.database_url, settings.database.pool_size, upgrade=upgrade)
+
+
+def cmd_init(settings: Settings, _args: argparse.Namespace) -> None:
+    db = _open(settings, upgrade=True)
+    db.close()
+    print(f"database ready: {db.engine.url.render_as_string()}")
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    from sync.central.server import serve  # uvicorn only when serving
+
+    serve(
+        settings,
+        args.host or settings.server.host,
+        args.port or settings.server.port,
+        args.log_level,
+    )
+
+
+def cmd_department_add(settings: Settings, args: argparse.Namespace) -> None:
+    new = roster.add_department(_open(settings), args.code, args.name)
+    print(f"department {args.code} {'added' if new else 'renamed'}: {args.name}")
+
+
+def cmd_department_list(settings: Settings, _args: argparse.Namespace) -> None:
+    for code, name, count in roster.list_departments(_open(settings)):
+        print(f"{code}\t{name}\t{count} officer(s)")
+
+
+def cmd_officer_import(settings: Settings, args: argparse.Namespace) -> None:
+    result = roster.import_officers(_open(settings), args.csv)
+    print(
+        f"officers: {result.added} added, {result.updated} updated; "
+        f"departments added: {result.departments_added}"
+    )
+
+
+def cmd_counter_add(settings: Settings, args: argparse.Namespace) -> None:
+    token = accounts.add_counter(_open(settings), args.id, args.department)
+    print(f"counter {args.id} added to {args.department}. Its token (shown only now):")
+    print(token)
+
+
+def cmd_counter_token(settings: Settings, args: argparse.Namespace) -> None:
+    token = accounts.replace_counter_token(_open(settings), args.id)
+    print(f"new token of counter {args.id} (the old one no longer works):")
+    print(token)
+
+
+def cmd_counter_list(settings: Settings, _args: argparse.Namespace) -> None:
+    now = utcnow()
+    tz = settings.report.tz
+    print("counter\tdepartment\tlast_heartbeat\tpending\tapp_version\tclock_skew_s\tstale\tstate")
+    for kiosk in kiosk_health(_open(settings), settings.kiosks, now):
+        seen = _local(kiosk.heartbeat_at, tz) if kiosk.heartbeat_at else "never"
+        skew = "" if kiosk.clock_skew_seconds is None else f"{kiosk.clock_skew_seconds:+.1f}"
+        cells = [
+            kiosk.counter,
+            kiosk.department,
+            seen,
+            "" if kiosk.pending is None else str(kiosk.pending),
+            kiosk.app_version or "",
+            skew,
+            "yes" if kiosk.state == "stale" else "no",
+            kiosk.state + (f" ({kiosk.why})" if kiosk.why else ""),
+        ]
+        print("\t".join(cells))
+
+
+def _local(moment: datetime, tz: object) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")  # type: ignore[arg-type]
+
+
+def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> None:
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.username}: ")
+        if getpass.getpass("again: ") != password:
+            raise CliError("the two passwords differ; nothing changed")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    new = accounts.set_admin(_open(settings), args.username, password)
+    print(f"admin {args.username} {'added' if new else 'password changed'}")
+
+
+def cmd_admin_token(settings: Settings, args: argparse.Namespace) -> None:
+    token = accounts.new_admin_token(_open(settings), args.username)
+    print(f"API token of admin {args.username} (shown only now; the previous one stops working):")
+    print(token)
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> None:
+    today = utcnow().astimezone(settings.report.tz).date()
+    date_to = parse_day(args.date_to, "--to") if args.date_to else today
+    date_from = (
+        parse_day(args.date_from, "--from") if args.date_from else date_to - timedelta(days=29)
+    )
+    report = satisfaction_report(_open(settings), settings.report, args.by, date_from, date_to)
+    if args.format == "csv":
+        sys.stdout.write(report_csv(report))
+    elif args.format == "json":
+        print(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+    else:
+        print(f"{report.by} from {date_from} to {date_to} ({report.timezone})")
+        print(report_table(report))
+
+
+def cmd_rollup_rebuild(settings: Settings, _args: argparse.Namespace) -> None:
+    from sync.central.ingest import rebuild_rollup
+
+    total = rebuild_rollup(_open(settings), settings.report.tz)
+    print(f"rollup rebuilt from {total} ratings, days in {settings.report.timezone}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Callable[[Settings, argparse.Namespace], None] = args.run
+    try:
+        settings = load_settings(args.config)
+    except SettingsError as exc:
+        for line in exc.problems:
+            print(f"centralctl: {line}", file=sys.stderr)
+        return 2
+    try:
+        run(settings, args)
+    except CliError as exc:
+        print(f"centralctl: {exc}", file=sys.stderr)
+        return exc.code
+    except roster.RosterError as exc:
+        for line in exc.problems:
+            print(f"centralctl: {line}", file=sys.stderr)
+        return 1
+    except (DatabaseError, accounts.AccountError, ReportError) as exc:
+        print(f"centralctl: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""THE write path of ratings at the central: validate one by one, insert once, count once.
+
+Each rating is validated alone, so one bad rating is rejected with the field named while
+the others of its batch go in. Valid ratings are inserted with
+``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id``: the ids that come back are new,
+the others were already here (a resent batch, or another central process that got the
+same batch). Only the new ones are added to the daily rollup, in the same transaction,
+so the rollup always equals the ratings table, on SQLite and on PostgreSQL, with one
+central process or several.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.exc import OperationalError
+
+from sync.central.db import Database, dialect_insert
+from sync.central.models import counters, daily_counts, ratings, utcnow
+from sync.protocol import BatchResponse, RatingIn, RejectedRating, rating_label, validate_rating
+
+log = logging.getLogger(__name__)
+
+# PostgreSQL deadlock / serialization failure, SQLite busy: the transaction is safe to rerun.
+_RETRY_SQLSTATES = {"40P01", "40001"}
+_ATTEMPTS = 5
+
+
+def ingest_batch(
+    db: Database,
+    counter: str,
+    items: Sequence[Any],
+    levels: Iterable[int],
+    tz: ZoneInfo,
+    now: datetime | None = None,
+) -> BatchResponse:
+    """Store the new ratings of one batch from ``counter``; say what became of each."""
+    allowed = set(levels)
+    valid: dict[str, RatingIn] = {}
+    rejected: list[RejectedRating] = []
+    repeated: list[str] = []
+    for index, raw in enumerate(items):
+        try:
+            rating = validate_rating(raw)
+        except ValueError as exc:
+            rejected.append(RejectedRating(id=rating_label(raw, index), error=str(exc)))
+            continue
+        if rating.level not in allowed:
+            error = (
+                f"level: {rating.level} is not one of the levels {sorted(allowed, reverse=True)}"
+            )
+            rejected.append(RejectedRating(id=rating.id, error=error))
+        elif rating.id in valid:
+            repeated.append(rating.id)  # twice in one batch: the second is a duplicate
+        else:
+            valid[rating.id] = rating
+    now = now or utcnow()
+    inserted = _insert_with_retry(db, counter, list(valid.values()), tz, now) if valid else set()
+    if not valid:
+        _touch_counter(db, counter, now)
+    return BatchResponse(
+        accepted=[rating_id for rating_id in valid if rating_id in inserted],
+        duplicate=[rating_id for rating_id in valid if rating_id not in inserted] + repeated,
+        rejected=rejected,
+    )
+
+
+def _insert_with_retry(
+    db: Database, counter: str, batch: list[RatingIn], tz: ZoneInfo, now: datetime
+) -> set[str]:
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            with db.write() as connection:
+                return insert_ratings(connection, counter, batch, tz, now)
+        except OperationalError as exc:
+            sqlstate = getattr(exc.orig, "sqlstate", None)
+            busy = "database is locked" in str(exc.orig)
+            if attempt == _ATTEMPTS or not (sqlstate in _RETRY_SQLSTATES or busy):
+                raise
+            log.info("ingest retry %d after %s", attempt, sqlstate or "busy database")
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+def insert_ratings(
+    connection: Connection, counter: str, batch: list[RatingIn], tz: ZoneInfo, now: datetime
+) -> set[str]:
+    """Insert in one open transaction; return the ids that were new. Used by benchmarks too."""
+    # Sorted, so that concurrent transactions take row locks in one order (no deadlock).
+    rows = [
+        {
+            "id": rating.id,
+            "counter": counter,
+            "seq": rating.seq,
+            "officer": rating.officer,
+            "department": rating.department,
+            "session": rating.session,
+            "ticket": rating.ticket,
+            "level": rating.level,
+            "reasons": rating.reasons,
+            "lang": rating.lang,
+            "created_at": rating.created_at,
+            "received_at": now,
+            "day": rating.created_at.astimezone(tz).date(),
+        }
+        for rating in sorted(batch, key=lambda rating: rating.id)
+    ]
+    insert = dialect_insert(connection)
+    statement = (
+        insert(ratings).on_conflict_do_nothing(index_elements=["id"]).returning(ratings.c.id)
+    )
+    inserted = set(connection.execute(statement, rows).scalars().all())
+    if inserted:
+        _add_to_rollup(connection, [row for row in rows if row["id"] in inserted])
+    connection.execute(update(counters).where(counters.c.id == counter).values(last_batch_at=now))
+    return inserted
+
+
+def _add_to_rollup(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    tally = Counter(
+        (row["day"], row["counter"], row["officer"], row["department"], row["level"])
+        for row in rows
+    )
+    keys = ("day", "counter", "officer", "department", "level")
+    values = [
+        dict(zip(keys, key, strict=True), count=count) for key, count in sorted(tally.items())
+    ]
+    statement = dialect_insert(connection)(daily_counts)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={"count": daily_counts.c.count + statement.excluded["count"]},
+    )
+    connection.execute(statement, values)
+
+
+def _touch_counter(db: Database, counter: str, now: datetime) -> None:
+    with db.write() as connection:
+        connection.execute(
+            update(counters).where(counters.c.id == counter).values(last_batch_at=now)
+        )
+
+
+def rebuild_rollup(db: Database, tz: ZoneInfo) -> int:
+    """Recompute ``ratings.day`` for ``tz`` and the whole rollup; returns ratings counted.
+
+    For a center that changed its time zone setting; runs in one transaction.
+    """
+    total = 0
+    with db.write() as connection:
+        batch_size = 5000
+        last = ""
+        while True:
+            chunk = connection.execute(
+                select(ratings.c.id, ratings.c.created_at, ratings.c.day)
+                .where(ratings.c.id > last)
+                .order_by(ratings.c.id)
+                .limit(batch_size)
+            ).all()
+            if not chunk:
+                break
+            for row in chunk:
+                day = row.created_at.astimezone(tz).date()
+                if day != row.day:
+                    connection.execute(
+                        update(ratings).where(ratings.c.id == row.id).values(day=day)
+                    )
+            last = chunk[-1].id
+        connection.execute(delete(daily_counts))
+        grouped = connection.execute(
+            select(
+                ratings.c.day,
+                ratings.c.counter,
+                ratings.c.officer,
+                ratings.c.department,
+                ratings.c.level,
+                func.count(),
+            ).group_by(
+                ratings.c.day,
+                ratings.c.counter,
+                ratings.c.officer,
+                ratings.c.department,
+                ratings.c.level,
+            )
+        ).all()
+        keys = ("day", "counter", "officer", "department", "level", "count")
+        values = [dict(zip(keys, row, strict=True)) for row in grouped]
+        if values:
+            connection.execute(daily_counts.insert(), values)
+        total = sum(value["count"] for value in values)
+    return total

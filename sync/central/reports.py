@@ -1,0 +1,223 @@
+"""Satisfaction figures per department, officer, counter, day or month.
+
+Read from the ``daily_counts`` rollup, never from the ratings themselves: a year of a
+center is some hundred thousand rollup rows however many millions of ratings it holds.
+Days are the center's local days (fixed at ingest). Per group: the count at each level,
+the total, the count and share at the top level, and the satisfaction rate (the share at
+the levels counted as satisfied).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from sync.central.db import Database
+from sync.central.models import counters, daily_counts, departments, officers
+from sync.central.settings import ReportSection
+from sync.protocol import REPORT_GROUPINGS
+
+MAX_DAYS = 3 * 366 + 1
+
+
+class ReportError(ValueError):
+    """The report cannot be made as asked (bad grouping or dates); the text says why."""
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    key: str
+    name: str
+    counts: dict[int, int]
+    total: int
+    top: int
+    satisfied: int
+
+    @property
+    def top_share(self) -> float | None:
+        return self.top / self.total if self.total else None
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self.satisfied / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class Report:
+    by: str
+    date_from: date
+    date_to: date
+    levels: tuple[int, ...]
+    satisfied_levels: tuple[int, ...]
+    top_level: int
+    timezone: str
+    rows: list[ReportRow] = field(default_factory=list)
+    overall: ReportRow | None = None
+
+
+def parse_day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ReportError(f"{name}: expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def satisfaction_report(
+    db: Database, config: ReportSection, by: str, date_from: date, date_to: date
+) -> Report:
+    """The figures of local days ``date_from`` to ``date_to`` (both included), grouped ``by``."""
+    if by not in REPORT_GROUPINGS:
+        raise ReportError(f"by: expected one of {', '.join(REPORT_GROUPINGS)}, got {by!r}")
+    if date_from > date_to:
+        raise ReportError(f"from ({date_from}) is after to ({date_to})")
+    if (date_to - date_from).days >= MAX_DAYS:
+        raise ReportError(f"the range is longer than {MAX_DAYS} days; ask for less")
+    column = daily_counts.c.day if by in ("day", "month") else daily_counts.c[by]
+    with db.read() as connection:
+        tallies = connection.execute(
+            select(column, daily_counts.c.level, func.sum(daily_counts.c.count))
+            .where(daily_counts.c.day >= date_from, daily_counts.c.day <= date_to)
+            .group_by(column, daily_counts.c.level)
+        ).all()
+        names = _names(connection, by)
+    grouped: dict[str, dict[int, int]] = {}
+    for key, level, count in tallies:
+        label = _day_key(key, by) if by in ("day", "month") else str(key)
+        counts = grouped.setdefault(label, {})
+        counts[level] = counts.get(level, 0) + int(count)
+    rows = [
+        _row(key, names.get(key, ""), counts, config) for key, counts in sorted(grouped.items())
+    ]
+    everything: dict[int, int] = {}
+    for row in rows:
+        for level, count in row.counts.items():
+            everything[level] = everything.get(level, 0) + count
+    return Report(
+        by=by,
+        date_from=date_from,
+        date_to=date_to,
+        levels=config.levels,
+        satisfied_levels=config.satisfied_levels,
+        top_level=config.top_level,
+        timezone=config.timezone,
+        rows=rows,
+        overall=_row("*", "", everything, config),
+    )
+
+
+def _day_key(value: date | str, by: str) -> str:
+    # SQLite may hand back the date as text; both spell it YYYY-MM-DD.
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return text[:7] if by == "month" else text[:10]
+
+
+def _names(connection: Any, by: str) -> dict[str, str]:
+    if by == "department":
+        return {code: name for code, name in connection.execute(select(departments))}
+    if by == "officer":
+        return dict(connection.execute(select(officers.c.code, officers.c.full_name)).all())
+    if by == "counter":
+        return dict(connection.execute(select(counters.c.id, counters.c.department)).all())
+    return {}
+
+
+def _row(key: str, name: str, counts: dict[int, int], config: ReportSection) -> ReportRow:
+    total = sum(counts.values())
+    return ReportRow(
+        key=key,
+        name=name,
+        counts={level: counts.get(level, 0) for level in config.levels},
+        total=total,
+        top=counts.get(config.top_level, 0),
+        satisfied=sum(counts.get(level, 0) for level in config.satisfied_levels),
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.2f}"
+
+
+def csv_header(report: Report) -> list[str]:
+    return [
+        report.by,
+        "name",
+        *(f"level_{level}" for level in report.levels),
+        "total",
+        f"top_level_{report.top_level}",
+        "top_level_percent",
+        "satisfied",
+        "satisfaction_percent",
+    ]
+
+
+def csv_cells(report: Report, row: ReportRow) -> list[str]:
+    return [
+        row.key,
+        row.name,
+        *(str(row.counts[level]) for level in report.levels),
+        str(row.total),
+        str(row.top),
+        _percent(row.top_share),
+        str(row.satisfied),
+        _percent(row.satisfaction_rate),
+    ]
+
+
+def report_csv(report: Report) -> str:
+    """One header row, one row per group; UTF-8 text (Vietnamese names kept as they are)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(csv_header(report))
+    for row in report.rows:
+        writer.writerow(csv_cells(report, row))
+    return out.getvalue()
+
+
+def _row_json(row: ReportRow) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "name": row.name,
+        "counts": {str(level): count for level, count in row.counts.items()},
+        "total": row.total,
+        "top_level_count": row.top,
+        "top_level_share": row.top_share,
+        "satisfied": row.satisfied,
+        "satisfaction_rate": row.satisfaction_rate,
+    }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """Shares and rates as fractions 0..1 (null for a group with no rating)."""
+    return {
+        "by": report.by,
+        "from": report.date_from.isoformat(),
+        "to": report.date_to.isoformat(),
+        "timezone": report.timezone,
+        "levels": list(report.levels),
+        "satisfied_levels": list(report.satisfied_levels),
+        "top_level": report.top_level,
+        "rows": [_row_json(row) for row in report.rows],
+        "total": _row_json(report.overall) if report.overall else None,
+    }
+
+
+def report_table(report: Report) -> str:
+    """A plain aligned table for a terminal, with a total line at the bottom."""
+    header = csv_header(report)
+    lines = [csv_cells(report, row) for row in report.rows]
+    if report.overall:
+        lines.append(
+            csv_cells(report, report.overall)[:1]
+            + ["TOTAL"]
+            + csv_cells(report, report.overall)[2:]
+        )
+    widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+        for cells in [header, *lines]
+    )

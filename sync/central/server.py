@@ -1,0 +1,71 @@
+"""Run the central under uvicorn: in the foreground (``centralctl serve``) or in a thread.
+
+:func:`start_in_thread` is what tests and benchmarks use: the real app on a real socket
+on 127.0.0.1, bound before the thread starts, so the port is known and free.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import uvicorn
+
+from sync.central.app import create_app
+from sync.central.db import Database
+from sync.central.settings import Settings
+
+
+def _config(settings: Settings, db: Database | None, log_level: str) -> uvicorn.Config:
+    return uvicorn.Config(
+        create_app(settings, db),
+        log_level=log_level,
+        # The kiosks' batches are small and many: keep connections open between them.
+        timeout_keep_alive=30,
+        server_header=False,
+    )
+
+
+def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> None:
+    config = _config(settings, None, log_level)
+    config.host, config.port = host, port
+    uvicorn.Server(config).run()
+
+
+@dataclass
+class RunningCentral:
+    url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self, timeout: float = 30) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout)
+
+
+def start_in_thread(
+    settings: Settings,
+    db: Database | None = None,
+    host: str = "127.0.0.1",
+    log_level: str = "warning",
+    timeout: float = 60,
+) -> RunningCentral:
+    """Start the central on a free port of ``host``; returns once it accepts requests."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(_config(settings, db, log_level))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"central:{port}", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"central did not start on {host}:{port}")
+        time.sleep(0.02)
+    return RunningCentral(url=f"http://{host}:{port}", server=server, thread=thread)

@@ -1,0 +1,200 @@
+"""Fixtures for the central's tests: the real app under uvicorn on 127.0.0.1, on SQLite and
+on PostgreSQL.
+
+``database_url`` is parametrized: a fresh SQLite file per test, and a PostgreSQL database
+made once per test session (``central_test_<random>``, dropped at the end) whose tables are
+emptied before each test. PostgreSQL tests skip when 127.0.0.1:5432 does not answer.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import text
+
+from sync.central import accounts, roster
+from sync.central.db import Database, open_database
+from sync.central.server import RunningCentral, start_in_thread
+from sync.central.settings import DEFAULT_CONFIG, Settings, load_settings
+from sync.protocol import BATCH_PATH, SCHEMA_VERSION
+
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+PG_UNREACHABLE = f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}"
+TABLES = ("daily_counts", "ratings", "counters", "officers", "departments", "admins")
+REPO = DEFAULT_CONFIG.parent.parent
+CENTRALCTL = REPO / ".venv" / "bin" / "centralctl"
+
+
+@pytest.fixture(autouse=True)
+def no_central_variables_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's CENTRAL_CONFIG or CENTRAL__* must not change what the tests see."""
+    for name in list(os.environ):
+        if name == "CENTRAL_CONFIG" or name.startswith("CENTRAL__"):
+            monkeypatch.delenv(name)
+
+
+def _postgres_admin_url(database: str = "postgres") -> str:
+    return f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{database}"
+
+
+def _postgres_autocommit(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=PG_HOST,
+        port=PG_PORT,
+        user="postgres",
+        dbname="postgres",
+        connect_timeout=3,
+        autocommit=True,
+    ) as connection:
+        connection.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """URL of a PostgreSQL database of this test session, migrated; dropped afterwards."""
+    name = f"central_test_{secrets.token_hex(4)}"
+    try:
+        _postgres_autocommit(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # psycopg.OperationalError and friends: server not there
+        pytest.skip(f"{PG_UNREACHABLE} ({type(exc).__name__})")
+    url = _postgres_admin_url(name)
+    open_database(url).close()
+    yield url
+    _postgres_autocommit(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'central.db'}"
+    url: str = request.getfixturevalue("postgres_database")
+    db = open_database(url, upgrade=False)
+    with db.write() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} CASCADE"))
+    db.close()
+    return url
+
+
+@pytest.fixture
+def settings_for(tmp_path: Path) -> Callable[..., Settings]:
+    """The shipped settings with a test's data dir, database and any other overrides,
+    e.g. ``settings_for(url, LIMITS__MAX_BATCH="3")``."""
+
+    def make(database_url: str, **overrides: str) -> Settings:
+        environ = {
+            "CENTRAL__STORAGE__DATA_DIR": str(tmp_path / "data"),
+            "CENTRAL__DATABASE__URL": database_url,
+        }
+        environ.update({f"CENTRAL__{key}": value for key, value in overrides.items()})
+        return load_settings(DEFAULT_CONFIG, environ=environ)
+
+    return make
+
+
+@dataclass
+class Central:
+    """A running central with its database, and the shortcuts most tests need."""
+
+    running: RunningCentral
+    db: Database
+    settings: Settings
+    http: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def url(self) -> str:
+        return self.running.url
+
+    def add_counter(self, counter: str = "Q07", department: str = "CA") -> str:
+        if department not in {code for code, _name, _n in roster.list_departments(self.db)}:
+            roster.add_department(self.db, department, f"Department {department}")
+        return accounts.add_counter(self.db, counter, department)
+
+    def add_admin(self, username: str = "admin", password: str = "correct horse") -> str:
+        accounts.set_admin(self.db, username, password)
+        return accounts.new_admin_token(self.db, username)
+
+    def push(
+        self, token: str, counter: str, ratings: list[dict[str, Any]], **envelope: Any
+    ) -> requests.Response:
+        body = batch(counter, ratings, **envelope)
+        return self.http.post(
+            self.url + BATCH_PATH,
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+
+    def report(self, admin_token: str, **params: str) -> requests.Response:
+        return self.http.get(
+            f"{self.url}/api/v1/reports/satisfaction",
+            params=params,
+            headers={"Authorization": f"Bearer {admin_token}"},
+            timeout=60,
+        )
+
+
+def start_central(settings: Settings) -> Central:
+    db = open_database(settings.database_url)
+    return Central(running=start_in_thread(settings, db), db=db, settings=settings)
+
+
+@pytest.fixture
+def central(database_url: str, settings_for: Callable[..., Settings]) -> Iterator[Central]:
+    """The real central on 127.0.0.1 and a free port, on SQLite and on PostgreSQL."""
+    started = start_central(settings_for(database_url))
+    yield started
+    started.running.stop()
+    started.http.close()
+    started.db.close()
+
+
+def rating(
+    level: int = 4,
+    created_at: datetime | str | None = None,
+    officer: str = "CB001",
+    department: str = "CA",
+    seq: int = 1,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One wire rating, as a kiosk would send it."""
+    moment = created_at or datetime.now(UTC)
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    value = {
+        "id": str(uuid.uuid4()),
+        "seq": seq,
+        "created_at": moment,
+        "officer": officer,
+        "department": department,
+        "session": str(uuid.uuid4()),
+        "ticket": None,
+        "level": level,
+        "reasons": [],
+        "lang": "vi",
+    }
+    value.update(extra)
+    return value
+
+
+def batch(counter: str, ratings: list[dict[str, Any]], **envelope: Any) -> dict[str, Any]:
+    body = {
+        "schema": SCHEMA_VERSION,
+        "counter": counter,
+        "device": "test-kiosk",
+        "app_version": "0.1.0",
+        "sent_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "ratings": ratings,
+    }
+    body.update(envelope)
+    return body
