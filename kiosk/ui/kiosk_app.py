@@ -1,0 +1,223 @@
+"""The Kivy application: screens wired to the `Counter` and a sync status provider.
+
+Only `kiosk.ui.app.main` imports this module, after Kivy's environment is set.
+App-level Kivy properties (language, sizes, officer, sync dot) are the view model the
+.kv files bind to; screens receive the app and call the services it holds.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.base import ExceptionHandler, ExceptionManager
+from kivy.clock import Clock
+from kivy.core.window import Keyboard, Window
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.counter import Counter
+from kiosk.ui import i18n, theme
+from kiosk.ui.sync_status import DOT_COLOURS, NOT_CONFIGURED, NoSync, SyncService
+from kiosk.ui.widgets import ServiceCorner
+
+log = logging.getLogger(__name__)
+
+UI_DIR = Path(__file__).resolve().parent
+# name -> class name in kiosk/ui/screens/<name>.py (layout in <name>.kv)
+SCREENS = {
+    "closed": "ClosedScreen",
+    "pin": "PinScreen",
+    "rate": "RateScreen",
+    "waiting": "WaitingScreen",
+    "reasons": "ReasonsScreen",
+    "thanks": "ThanksScreen",
+    "paused": "PausedScreen",
+    "staff": "StaffScreen",
+    "service": "ServiceScreen",
+}
+ESCAPE = 27
+HOME_CHECK_SECONDS = 30  # closing time, a logout by kioskctl: noticed within this
+
+
+class _KeepRunning(ExceptionHandler):
+    """A bug in one tap must not leave a black screen at the counter: log it, go home."""
+
+    def __init__(self, app: KioskApp):
+        self.app = app
+
+    def handle_exception(self, exception: BaseException) -> int:
+        if isinstance(exception, KeyboardInterrupt | SystemExit):
+            return ExceptionManager.RAISE
+        log.error("unhandled error in the UI", exc_info=exception)
+        Clock.schedule_once(lambda _dt: self.app.go_home())
+        return ExceptionManager.PASS
+
+
+class KioskApp(App):
+    lang = StringProperty("vi")
+    u = NumericProperty(1.0)  # size unit, 1.0 at 1280x800 (theme.unit)
+    portrait = BooleanProperty(False)
+    counter_name = StringProperty("")
+    department_name = StringProperty("")
+    officer_name = StringProperty("")
+    officer_title = StringProperty("")
+    officer_department = StringProperty("")
+    officer_initials = StringProperty("")
+    officer_photo = StringProperty("")
+    sync_state = StringProperty(NOT_CONFIGURED)
+    sync_colour = ColorProperty(DOT_COLOURS[NOT_CONFIGURED])
+
+    def __init__(self, counter: Counter, sync: SyncService | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.counter = counter
+        self.settings = counter.config  # the kiosk's frozen config (App.config is Kivy's)
+        self.sync: SyncService = sync or NoSync()
+        self.use_kivy_settings = False
+        self.title = f"Kiosk {self.settings.counter.id}"
+        self.lang = self.settings.ui.language
+        self.counter_name = i18n.nfc(self.settings.counter.name)
+        self.department_name = i18n.nfc(
+            self.settings.counter.department_name or self.settings.counter.department
+        )
+        self.faces_dir = str(self.settings.assets_dir / "faces")
+        self.turn_keycode = Keyboard.keycodes.get(self.settings.ui.turn_key.lower(), -1)
+        self.sm: ScreenManager | None = None
+        self._exiting = False
+        self._sound = None
+
+    # --- Kivy lifecycle -------------------------------------------------------------
+
+    def build(self):
+        Builder.load_file(str(UI_DIR / "widgets.kv"))
+        root = Builder.load_file(str(UI_DIR / "app.kv"))
+        self.sm = root.ids.sm
+        self.sm.transition = NoTransition()  # the next screen shows in the next frame
+        for name, class_name in SCREENS.items():
+            Builder.load_file(str(UI_DIR / "screens" / f"{name}.kv"))
+            module = importlib.import_module(f"kiosk.ui.screens.{name}")
+            self.sm.add_widget(getattr(module, class_name)(self, name=name))
+        corner: ServiceCorner = root.ids.corner
+        corner.bind(on_long_press=lambda _w: self.go("pin", mode="service"))
+        ExceptionManager.add_handler(_KeepRunning(self))
+        Window.bind(
+            on_key_down=self._on_key_down,
+            on_request_close=self._on_request_close,
+            on_touch_down=self._on_any_touch,
+            size=self._on_window_size,
+        )
+        self._on_window_size(Window, Window.size)
+        self.sync.add_listener(
+            lambda status: Clock.schedule_once(lambda _dt: self._show_sync(status))
+        )
+        Clock.schedule_interval(self._check_home, HOME_CHECK_SECONDS)
+        self.go_home()
+        return root
+
+    def open_settings(self, *_args) -> bool:
+        return False  # Kivy's settings panel (F1) is not for citizens
+
+    # --- view model helpers used by the .kv files -----------------------------------
+
+    def t(self, key: str, lang: str | None = None, **values: object) -> str:
+        """``app.t('question', app.lang)`` in kv re-evaluates when the language changes."""
+        if not key:  # a kv rule evaluated before its key property is set
+            return ""
+        return i18n.t(key, lang or self.lang, **values)
+
+    def set_lang(self, lang: str) -> None:
+        if lang in i18n.LANGUAGES:
+            self.lang = lang
+
+    # --- navigation -----------------------------------------------------------------
+
+    def go(self, name: str, **kwargs: object) -> None:
+        screen = self.sm.get_screen(name)
+        screen.prepare(**kwargs)
+        if self.sm.current == name:
+            screen.on_enter()  # re-entering resets its timers and typed input
+        else:
+            self.sm.current = name
+
+    def home_name(self) -> str:
+        """The resting screen for the counter's state: closed, paused, waiting or rate."""
+        status = self.counter.status()
+        self._show_officer(status.officer)
+        if status.officer is None:
+            return "closed"
+        if status.paused:
+            return "paused"
+        if status.mode == "per_turn" and not status.turn_open:
+            return "waiting"
+        return "rate"
+
+    def go_home(self) -> None:
+        """Back to the resting screen, in the default language for the next citizen."""
+        self.lang = self.settings.ui.language
+        self.go(self.home_name())
+
+    def _check_home(self, _dt: float) -> None:
+        if self.sm.current in ("closed", "paused", "waiting", "rate"):
+            name = self.home_name()
+            if name != self.sm.current:
+                self.go(name)
+
+    def _show_officer(self, officer) -> None:
+        self.officer_name = i18n.nfc(officer.full_name) if officer else ""
+        self.officer_title = i18n.nfc(officer.title) if officer else ""
+        self.officer_department = i18n.nfc(officer.department_name) if officer else ""
+        self.officer_initials = officer.initials if officer else ""
+        self.officer_photo = str(officer.photo) if officer and officer.photo else ""
+
+    # --- services -------------------------------------------------------------------
+
+    def play_tap(self) -> None:
+        """The same short click for every face (the officer must not hear the choice)."""
+        if not self.settings.ui.sound:
+            return
+        if self._sound is None:
+            from kivy.core.audio import SoundLoader
+
+            self._sound = SoundLoader.load(str(self.settings.assets_dir / "sounds" / "tap.wav"))
+            if self._sound is None:
+                log.warning("no audio output: tap sound disabled")
+                self._sound = False
+        if self._sound:
+            self._sound.play()
+
+    def exit_app(self) -> None:
+        log.info("exit requested from the service screen")
+        self._exiting = True
+        self.stop()
+
+    # --- window events --------------------------------------------------------------
+
+    def _on_key_down(self, _window, key: int, _scancode, codepoint, modifiers) -> bool:
+        # Every key is ours: Escape must not close the kiosk, F1 must not open settings.
+        if key == ESCAPE or self.sm is None:
+            return True
+        char = codepoint if codepoint and len(codepoint) == 1 and codepoint.isprintable() else None
+        if char and "shift" in modifiers:
+            char = char.upper()
+        self.sm.current_screen.on_key(key, char)
+        return True
+
+    def _on_request_close(self, *_args, **_kwargs) -> bool:
+        return not self._exiting  # True swallows Alt+F4 and the window manager's close
+
+    def _on_any_touch(self, _window, _touch) -> None:
+        if self.sm is not None:
+            self.sm.current_screen.restart_idle()
+
+    def _on_window_size(self, _window, size) -> None:
+        width, height = size
+        self.portrait = height > width
+        self.u = theme.unit(width, height)
+
+    def _show_sync(self, status: Any) -> None:
+        self.sync_state = getattr(status, "state", NOT_CONFIGURED)
+        self.sync_colour = DOT_COLOURS.get(self.sync_state, DOT_COLOURS[NOT_CONFIGURED])

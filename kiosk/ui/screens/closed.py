@@ -1,0 +1,13 @@
+"""Closed: no officer logged in. A badge scanned here opens Staff login with its code."""
+
+from __future__ import annotations
+
+from kiosk.ui.screens.base import KioskScreen
+
+
+class ClosedScreen(KioskScreen):
+    def on_scan(self, text: str) -> None:
+        self.kiosk.go("pin", mode="login", code=text)
+
+    def open_login(self) -> None:
+        self.kiosk.go("pin", mode="login")

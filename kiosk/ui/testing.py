@@ -1,0 +1,135 @@
+"""Drive the real kiosk app without a screen: real MotionEvents (touch down / up at a
+widget's window position) and real key events, frame by frame.
+
+Used by tests/ui (in a subprocess: a stopped App closes its window), by
+scripts/screenshots and by the UI benchmarks. Call `start` before anything imports Kivy.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import KioskConfig
+from kiosk.ui.app import prepare_kivy, setup_logging
+
+
+def start(config: KioskConfig, size: tuple[int, int] = (1280, 800), sync: Any = None) -> Robot:
+    """Open the counter and build the app in a window of ``size``; return its robot."""
+    data_dir = config.storage.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    setup_logging(data_dir / "logs")
+    prepare_kivy(data_dir, fullscreen=False, size=size)
+    from kiosk.counter import Counter
+    from kiosk.ui.kiosk_app import KioskApp
+
+    app = KioskApp(Counter.open(config=config), sync)
+    app._run_prepare()  # App.run() without its blocking loop: the robot turns the loop
+    robot = Robot(app)
+    robot.frames(3)
+    return robot
+
+
+class Robot:
+    def __init__(self, app: Any):
+        from kivy.base import EventLoop
+        from kivy.core.window import Window
+
+        self.app = app
+        self.loop = EventLoop
+        self.window = Window
+
+    # --- time -----------------------------------------------------------------------
+
+    def frames(self, count: int = 1) -> None:
+        for _ in range(count):
+            self.loop.idle()
+
+    def run_for(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.loop.idle()
+
+    def wait(self, predicate: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
+        """Turn frames until ``predicate()``; generous default for slow shared machines."""
+        end = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > end:
+                raise TimeoutError(f"waited {timeout}s for {what or predicate}")
+            self.loop.idle()
+
+    def wait_screen(self, name: str, timeout: float = 30.0) -> None:
+        self.wait(lambda: self.screen == name, timeout, f"screen {name!r} (at {self.screen!r})")
+        self.frames(2)  # let its layout settle before touching it
+
+    @property
+    def screen(self) -> str:
+        return self.app.sm.current
+
+    # --- finding widgets ------------------------------------------------------------
+
+    def widgets(self, root: Any = None) -> Iterator[Any]:
+        yield from (root or self.app.sm.current_screen).walk(restrict=True)
+
+    def find(self, kind: str, text: str | None = None, **attrs: Any) -> Any:
+        """The first widget of class ``kind`` on the current screen with this text/attrs."""
+        for widget in self.widgets():
+            if type(widget).__name__ != kind:
+                continue
+            if text is not None and getattr(widget, "text", None) != text:
+                continue
+            if all(getattr(widget, key, None) == value for key, value in attrs.items()):
+                return widget
+        raise LookupError(f"no {kind} text={text!r} {attrs} on screen {self.screen!r}")
+
+    # --- input ----------------------------------------------------------------------
+
+    def touch_down(self, widget: Any) -> Any:
+        from kivy.tests.common import UnitTestTouch
+
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frames(1)
+        return touch
+
+    def touch_up(self, touch: Any) -> None:
+        touch.touch_up()
+        self.frames(1)
+
+    def tap(self, widget: Any) -> None:
+        self.touch_up(self.touch_down(widget))
+
+    def hold(self, widget: Any, seconds: float) -> None:
+        touch = self.touch_down(widget)
+        self.run_for(seconds)
+        self.touch_up(touch)
+
+    def key(self, keycode: int, char: str | None = None, modifiers: list[str] | None = None):
+        """One key as SDL2 delivers it (key down; the text goes with the keycode)."""
+        self.window.dispatch("on_key_down", keycode, 0, char, modifiers or [])
+        self.window.dispatch("on_key_up", keycode, 0)
+        self.frames(1)
+
+    def type(self, text: str, enter: bool = True) -> None:
+        """What a badge or ticket scanner does: the characters, then Enter."""
+        for char in text:
+            shifted = char.isupper()
+            self.key(ord(char.lower()), char.lower(), ["shift"] if shifted else [])
+        if enter:
+            self.key(13)
+
+    # --- output ---------------------------------------------------------------------
+
+    def screenshot(self, path: Path) -> None:
+        """The whole window as PNG (exactly ``path``: Kivy's numbering is removed)."""
+        self.frames(2)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = self.window.screenshot(name=str(path))  # writes <stem>0001.png
+        Path(written).replace(path)
+
+    def stop(self) -> None:
+        self.app.stop()
+        self.app.counter.close()
