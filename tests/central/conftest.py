@@ -78,12 +78,17 @@ def postgres_database() -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'central.db'}"
-    url: str = request.getfixturevalue("postgres_database")
-    db = open_database(url, upgrade=False)
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> str:
+    """The session's PostgreSQL database, emptied for this test."""
+    db = open_database(postgres_database, upgrade=False)
     with db.write() as connection:
         connection.execute(text(f"TRUNCATE {', '.join(TABLES)} CASCADE"))
     db.close()
-    return url
+    return postgres_database
 
 
 @pytest.fixture
