@@ -1,0 +1,102 @@
+"""The dashboard in real headless Chromium: log in, read a department's rate, get the CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sync.central.settings import Settings
+
+from .conftest import Central, rating, start_central
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)"
+    ),
+]
+
+
+@pytest.fixture
+def browser_page() -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        context = browser.new_context(accept_downloads=True, viewport={"width": 390, "height": 844})
+        context.set_default_timeout(60_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def rated_central(tmp_path: Path, settings_for: Callable[..., Settings]) -> Iterator[Central]:
+    central = start_central(settings_for(f"sqlite:///{tmp_path / 'central.db'}"))
+    token = central.add_counter("Q07", "CA")
+    central.add_admin("admin", "correct horse")
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    answer = central.push(token, "Q07", [rating(level, yesterday) for level in (4, 4, 3, 1)])
+    assert len(answer.json()["accepted"]) == 4
+    yield central
+    central.running.stop()
+    central.db.close()
+
+
+def test_admin_logs_in_sees_the_rate_and_downloads_the_csv(
+    rated_central: Central, browser_page, tmp_path: Path
+) -> None:
+    page = browser_page
+    page.goto(rated_central.url + "/?lang=en")
+    assert "/login" in page.url
+
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "correct horse")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#departments")
+
+    rate = page.inner_text("#departments tr[data-key=CA] td.rate")
+    assert rate == "75.0%"
+    assert "Satisfaction rate" in page.inner_text("#recent")
+    assert page.locator("#trend svg").count() == 1
+    assert "Q07" in page.inner_text("#kiosks")
+
+    with page.expect_download() as waiting:
+        page.click("#csv-department")
+    saved = tmp_path / "report.csv"
+    waiting.value.save_as(saved)
+    table = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
+    assert table[0]["department"] == "CA"
+    assert table[0]["total"] == "4"
+    assert table[0]["satisfaction_percent"] == "75.00"
+
+
+def test_wrong_password_is_refused_in_vietnamese(rated_central: Central, browser_page) -> None:
+    page = browser_page
+    page.goto(rated_central.url + "/login?lang=vi")
+
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "wrong password")
+    page.click("button[type=submit]")
+
+    assert "Sai tên đăng nhập hoặc mật khẩu" in page.inner_text("[role=alert]")
+    page.goto(rated_central.url + "/")
+    assert "/login" in page.url
