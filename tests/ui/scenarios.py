@@ -1,0 +1,166 @@
+"""What a citizen, an officer and a technician do, as scenarios run by driver.py in
+the real app. Each returns what it saw; the tests assert on that and on the database."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from kiosk.ui.testing import Robot
+
+ENTER, ESCAPE = 13, 27
+
+
+def _keypad(robot: Robot, keys: str) -> None:
+    for key in keys:
+        robot.tap(robot.find("KeypadKey", key=key))
+
+
+def closed_login_rate_reasons_thanks(robot: Robot) -> dict:
+    """Officer logs in on the keypad; a citizen taps the lowest face, picks a reason."""
+    seen = [robot.screen]
+    robot.tap(robot.find("BigButton", "Cán bộ đăng nhập"))
+    robot.wait_screen("pin")
+    seen.append(robot.screen)
+    robot.tap(robot.find("KeypadKey", key="abc"))  # letters for the code, then digits
+    robot.tap(robot.find("KeypadKey", key="C"))
+    robot.tap(robot.find("KeypadKey", key="B"))
+    robot.tap(robot.find("KeypadKey", key="123"))
+    _keypad(robot, "001")
+    robot.tap(robot.find("BigButton", "Tiếp"))
+    _keypad(robot, "1234")
+    robot.tap(robot.find("BigButton", "Đồng ý"))
+    robot.wait_screen("rate")
+    seen.append(robot.screen)
+    robot.tap(robot.find("FaceButton", value=1))
+    robot.wait_screen("reasons")
+    seen.append(robot.screen)
+    robot.tap(robot.find("Chip", code="attitude"))
+    robot.tap(robot.find("Chip", code="waiting_time"))
+    robot.tap(robot.find("BigButton", "Gửi"))
+    robot.wait_screen("thanks")
+    seen.append(robot.screen)
+    thanks_text = [w.text for w in robot.widgets() if type(w).__name__ == "FitLabel"]
+    robot.wait_screen("rate")
+    seen.append(robot.screen)
+    return {"screens": seen, "thanks_text": thanks_text}
+
+
+def badge_scan_lockout(robot: Robot) -> dict:
+    """A badge typed on the Closed screen, then wrong PINs until the lock."""
+    robot.key(ESCAPE)  # swallowed: the kiosk stays
+    refused_close = robot.window.dispatch("on_request_close")
+    robot.type("CB001")  # badge scanner: the code, then Enter
+    robot.wait_screen("pin")
+    screen = robot.app.sm.current_screen
+    code = screen.code
+    messages = []
+    for _ in range(2):
+        robot.type("9999")
+        robot.wait(lambda: screen.message, what="a refusal message")
+        messages.append(screen.message)
+    robot.type("1234")  # the right PIN, but locked now
+    messages.append(screen.message)
+    robot.app.set_lang("en")  # config ui.language = "en": the message follows
+    robot.frames(2)
+    return {
+        "code": code,
+        "messages": messages,
+        "english": screen.message,
+        "screen": robot.screen,
+        "refused_close": refused_close,
+    }
+
+
+def cooldown_second_tap(robot: Robot) -> dict:
+    robot.wait_screen("rate")
+    robot.tap(robot.find("FaceButton", value=4))
+    robot.wait_screen("thanks")
+    robot.wait_screen("rate")
+    robot.tap(robot.find("FaceButton", value=3))  # within the cooldown: nothing happens
+    robot.run_for(1.0)
+    return {"screen": robot.screen}
+
+
+def tap_then_hang(robot: Robot) -> dict:
+    """Tap a face, tell the test, then keep running until it is killed with -9."""
+    robot.wait_screen("rate")
+    robot.tap(robot.find("FaceButton", value=4))
+    print("TAPPED", flush=True)
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        robot.frames(1)
+    sys.exit(3)  # never killed: the test fails on its own timeout
+
+
+def language_toggle(robot: Robot) -> dict:
+    robot.wait_screen("rate")
+    question = robot.find("FitLabel", "Ông/Bà hài lòng với cán bộ phục vụ?")
+    robot.tap(robot.find("BigButton", "English"))
+    english = {
+        "question": question.text,
+        "faces": [face.label for face in reversed(robot.find("FaceRow").children)],
+    }
+    robot.tap(robot.find("FaceButton", value=4))
+    robot.wait_screen("thanks")
+    english["thanks"] = robot.find("FitLabel", "Thank you!").text
+    robot.wait_screen("rate")
+    back = question.text  # the next citizen starts in Vietnamese
+    robot.key(ord("4"), "4")  # a USB keypad's 4th button: the 4th face (lowest)
+    robot.wait_screen("reasons")
+    robot.tap(robot.find("BigButton", "Bỏ qua"))
+    robot.wait_screen("thanks")
+    return {"english": english, "back": back}
+
+
+def service_wrong_pin(robot: Robot) -> dict:
+    robot.wait_screen("rate")
+    corner = robot.app.root.ids.corner
+    robot.tap(corner)  # a short touch does nothing
+    short = robot.screen
+    robot.hold(corner, 5.5)
+    robot.wait_screen("pin")
+    screen = robot.app.sm.current_screen
+    mode = screen.mode
+    robot.type("0000")
+    robot.wait(lambda: screen.message, what="refusal")
+    refused = {"screen": robot.screen, "message": screen.message}
+    robot.type("2468")
+    robot.wait_screen("service")
+    info = dict(robot.app.sm.current_screen.info)
+    robot.tap(robot.find("BigButton", "Đóng"))
+    robot.wait_screen("rate")
+    return {"short": short, "mode": mode, "refused": refused, "info": info}
+
+
+def per_turn(robot: Robot) -> dict:
+    robot.wait_screen("waiting")
+    robot.tap(robot.find("FaceButton", value=4))  # dimmed: no turn yet, nothing stored
+    still = robot.screen
+    robot.key(robot.app.turn_keycode)  # the officer's desk button (F9)
+    robot.wait_screen("rate")
+    robot.tap(robot.find("FaceButton", value=3))
+    robot.wait_screen("thanks")
+    robot.wait_screen("waiting")
+    robot.type("HS-0042")  # the dossier's ticket barcode
+    robot.wait_screen("rate")
+    robot.tap(robot.find("FaceButton", value=4))
+    robot.wait_screen("thanks")
+    robot.wait_screen("waiting")
+    return {"still": still}
+
+
+def staff_pause_resume(robot: Robot) -> dict:
+    robot.wait_screen("rate")
+    robot.tap(robot.find("BigButton", "Cán bộ"))
+    robot.wait_screen("pin")
+    robot.type("1234")
+    robot.wait_screen("staff")
+    robot.tap(robot.find("BigButton", "Tạm nghỉ"))
+    robot.wait_screen("paused")
+    paused = robot.screen
+    robot.tap(robot.find("BigButton", "Tiếp tục"))
+    robot.wait_screen("pin")
+    robot.type("1234")
+    robot.wait_screen("rate")
+    return {"paused": paused, "screen": robot.screen}

@@ -1,0 +1,104 @@
+"""The kiosk as a citizen, an officer and a technician use it: real widgets, real touch
+and key events, a real SQLite file; each scenario runs in its own process."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.ui, pytest.mark.slow]
+
+
+def ratings(data_dir: Path) -> list[tuple]:
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
+        rows = db.execute(
+            "SELECT level, reasons, held, lang, ticket, officer_code FROM ratings ORDER BY seq"
+        ).fetchall()
+    return [
+        (level, json.loads(reasons or "[]"), bool(held), lang, ticket, officer)
+        for level, reasons, held, lang, ticket, officer in rows
+    ]
+
+
+def test_officer_logs_in_and_a_citizen_rates_with_reasons(roster, run_ui, data_dir):
+    roster()
+    seen = run_ui("closed_login_rate_reasons_thanks")
+    assert seen["screens"] == ["closed", "pin", "rate", "reasons", "thanks", "rate"]
+    assert ratings(data_dir) == [(1, ["waiting_time", "attitude"], False, "vi", None, "CB001")]
+    # The thanks screen is the same for every level: no face, no label of a level.
+    assert "Cảm ơn Ông/Bà!" in seen["thanks_text"]
+    assert not any("hài lòng" in text.lower() for text in seen["thanks_text"])
+
+
+def test_wrong_pins_lock_the_login_and_say_for_how_long(roster, run_ui, data_dir):
+    roster(STAFF__LOCKOUT_ATTEMPTS="2", STAFF__LOCKOUT_MINUTES="5")
+    seen = run_ui("badge_scan_lockout")
+    assert seen["code"] == "CB001"  # the badge filled the code in
+    assert seen["refused_close"] is True and seen["screen"] == "pin"
+    first, second, locked = seen["messages"]
+    assert "Mã PIN không đúng" in first and "Còn 1 lần thử" in first
+    assert "tạm khóa" in second and "phút" in second
+    assert "tạm khóa" in locked  # even the right PIN waits for the lock to end
+    assert "Try again in" in seen["english"]
+    assert ratings(data_dir) == []
+
+
+def test_second_tap_within_cooldown_is_not_stored(roster, run_ui, data_dir, ui_env):
+    roster(logged_in=True, RATING__COOLDOWN_SECONDS="120")
+    seen = run_ui("cooldown_second_tap")
+    assert seen["screen"] == "rate"
+    assert [row[0] for row in ratings(data_dir)] == [4]
+
+
+def test_rating_is_stored_at_the_first_tap_even_if_the_app_is_killed(roster, start_ui, data_dir):
+    roster(logged_in=True)
+    child = start_ui("tap_then_hang")
+    deadline = time.monotonic() + 300
+    for line in child.stdout:
+        if line.startswith("TAPPED") or time.monotonic() > deadline:
+            break
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert [row[0] for row in ratings(data_dir)] == [4]
+
+
+def test_language_toggle_switches_texts_and_resets_for_the_next_citizen(roster, run_ui, data_dir):
+    roster(logged_in=True)
+    seen = run_ui("language_toggle")
+    assert seen["english"]["question"] == "Are you satisfied with the officer?"
+    assert seen["english"]["faces"] == ["Very satisfied", "Satisfied", "Neutral", "Dissatisfied"]
+    assert seen["english"]["thanks"] == "Thank you!"
+    assert seen["back"] == "Ông/Bà hài lòng với cán bộ phục vụ?"
+    assert ratings(data_dir) == [
+        (4, [], False, "en", None, "CB001"),
+        (1, [], False, "vi", None, "CB001"),  # key 4 = 4th face; Skip released it
+    ]
+
+
+def test_service_screen_refuses_a_wrong_technician_pin(roster, run_ui):
+    roster(logged_in=True)
+    seen = run_ui("service_wrong_pin")
+    assert seen["short"] == "rate"
+    assert seen["mode"] == "service"
+    assert seen["refused"] == {"screen": "pin", "message": "Mã PIN kỹ thuật không đúng."}
+    assert seen["info"]["svc_central"] == "chưa cấu hình"
+    assert seen["info"]["svc_officer"] == "Nguyễn Thị Hồng Nhung"
+
+
+def test_per_turn_faces_wait_for_the_turn_key_or_a_ticket(roster, run_ui, data_dir):
+    roster(logged_in=True, RATING__MODE='"per_turn"')
+    seen = run_ui("per_turn")
+    assert seen["still"] == "waiting"
+    assert [(row[0], row[4]) for row in ratings(data_dir)] == [(3, None), (4, "HS-0042")]
+
+
+def test_officer_pauses_and_resumes_with_the_pin(roster, run_ui, data_dir):
+    roster(logged_in=True)
+    seen = run_ui("staff_pause_resume")
+    assert seen == {"paused": "paused", "screen": "rate"}
