@@ -1,0 +1,99 @@
+"""The shared wire models: what both ends rely on, and what they must not import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from sync import protocol
+
+
+def wire_rating(**changes: object) -> dict:
+    value = {
+        "id": str(uuid.uuid4()),
+        "seq": 1,
+        "created_at": "2025-03-01T02:03:04Z",
+        "officer": "CB001",
+        "department": "CA",
+        "level": 4,
+    }
+    value.update(changes)
+    return value
+
+
+def test_protocol_imports_with_pydantic_alone() -> None:
+    blocked = "import sys\nfor name in ('fastapi', 'sqlalchemy', 'kivy', 'starlette'):\n    sys.modules[name] = None\nimport sync.protocol\n"
+    result = subprocess.run([sys.executable, "-c", blocked], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_central_never_imports_kivy() -> None:
+    code = "import sys\nsys.modules['kivy'] = None\nimport sync.central.cli, sync.central.server\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_batch_is_written_with_schema_and_utc_times_ending_in_z() -> None:
+    local = timezone(timedelta(hours=7))
+    rating = protocol.RatingIn.model_validate(
+        wire_rating(created_at=datetime(2025, 3, 1, 9, 3, 4, tzinfo=local))
+    )
+    request = protocol.BatchRequest(
+        schema=protocol.SCHEMA_VERSION,
+        counter="Q07",
+        sent_at=datetime(2025, 3, 1, 2, 5, tzinfo=UTC),
+        ratings=[rating],
+    )
+
+    body = request.model_dump(mode="json")
+
+    assert body["schema"] == 1
+    assert body["sent_at"] == "2025-03-01T02:05:00Z"
+    assert body["ratings"][0]["created_at"] == "2025-03-01T02:03:04Z"
+    assert protocol.BatchRequest.model_validate_json(request.model_dump_json()) == request
+
+
+def test_a_time_without_zone_is_refused_on_the_wire_but_python_naive_is_utc() -> None:
+    with pytest.raises(ValidationError, match="time zone"):
+        protocol.RatingIn.model_validate_json(
+            protocol.RatingIn.model_validate(wire_rating()).model_dump_json().replace("Z", "")
+        )
+    naive = protocol.HeartbeatRequest(kiosk_time=datetime(2025, 3, 1, 2, 0))
+    assert naive.kiosk_time == datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+
+
+def test_unknown_fields_and_newer_schema_are_accepted() -> None:
+    envelope = protocol.BatchEnvelope.model_validate(
+        {"schema": 3, "counter": "Q07", "sent_at": "2025-03-01T00:00:00Z", "ratings": [], "x": 1}
+    )
+    assert envelope.schema_version == 3
+    assert protocol.validate_rating(wire_rating(colour="blue")).level == 4
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"id": "not-a-uuid"}, "id"),
+        ({"id": str(uuid.uuid4()).upper()}, "id"),
+        ({"seq": 0}, "seq"),
+        ({"level": "x"}, "level"),
+        ({"ticket": "x" * 65}, "ticket"),
+        ({"officer": ""}, "officer"),
+        ({"reasons": "waiting"}, "reasons"),
+    ],
+)
+def test_a_bad_rating_names_its_field(change: dict, field: str) -> None:
+    with pytest.raises(ValueError) as error:
+        protocol.validate_rating(wire_rating(**change))
+    assert str(error.value).startswith(f"{field}")
+
+
+def test_paths() -> None:
+    assert protocol.BATCH_PATH == "/api/v1/ratings:batch"
+    assert protocol.roster_path("Q07") == "/api/v1/counters/Q07/roster"
+    assert protocol.heartbeat_path("Q07") == "/api/v1/counters/Q07/heartbeat"

@@ -1,0 +1,72 @@
+"""config/central.toml: shipped defaults, environment overrides, one line per problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sync.central.settings import DEFAULT_CONFIG, SettingsError, load_settings
+
+
+def test_the_shipped_settings_load_with_their_defaults() -> None:
+    settings = load_settings(DEFAULT_CONFIG, environ={})
+
+    assert settings.report.timezone == "Asia/Ho_Chi_Minh"
+    assert settings.report.levels == (4, 3, 2, 1)
+    assert settings.report.satisfied_levels == (4, 3)
+    assert settings.limits.max_batch == 500
+    assert settings.storage.data_dir == (DEFAULT_CONFIG.parent / "../var/central").resolve()
+    assert settings.database_url == f"sqlite:///{settings.storage.data_dir / 'central.db'}"
+
+
+def test_environment_overrides_any_key() -> None:
+    settings = load_settings(
+        DEFAULT_CONFIG,
+        environ={
+            "CENTRAL__DATABASE__URL": "postgresql+psycopg://central@db/central",
+            "CENTRAL__LIMITS__MAX_BATCH": "100",
+            "CENTRAL__REPORT__SATISFIED_LEVELS": "[4]",
+        },
+    )
+
+    assert settings.database_url == "postgresql+psycopg://central@db/central"
+    assert settings.limits.max_batch == 100
+    assert settings.report.satisfied_levels == (4,)
+
+
+def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    config = tmp_path / "etc" / "central.toml"
+    config.parent.mkdir()
+    config.write_text('[storage]\ndata_dir = "data"\n[database]\nurl = "sqlite:///db/c.db"\n')
+
+    settings = load_settings(config, environ={})
+
+    assert settings.storage.data_dir == tmp_path / "etc" / "data"
+    assert settings.database_url == f"sqlite:///{tmp_path / 'etc' / 'db' / 'c.db'}"
+
+
+def test_every_problem_is_one_line_naming_file_and_key(tmp_path: Path) -> None:
+    config = tmp_path / "central.toml"
+    config.write_text(
+        '[storage]\ndata_dir = "d"\n'
+        '[server]\nport = "eighty"\n'
+        '[report]\ntimezone = "Mars/Olympus"\nsatisfied_levels = [5]\n'
+        "[limits]\nmax_bach = 10\n"
+    )
+
+    with pytest.raises(SettingsError) as error:
+        load_settings(config, environ={"CENTRAL__DATABASE__URL": "mysql://x"})
+
+    problems = error.value.problems
+    assert all(line.startswith(f"{config}: ") for line in problems)
+    text = "\n".join(problems)
+    assert "server.port" in text
+    assert "report.timezone" in text and "Mars/Olympus" in text
+    assert "limits.max_bach: unknown key" in text
+    assert "database.url (from CENTRAL__DATABASE__URL)" in text
+
+
+def test_a_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="CENTRAL_CONFIG"):
+        load_settings(tmp_path / "nope.toml", environ={})
