@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from sync.central.auth import scrypt_hash
 from sync.central.db import Database, dialect_insert
@@ -59,8 +59,6 @@ def add_department(db: Database, code: str, name: str) -> bool:
 
 def list_departments(db: Database) -> list[tuple[str, str, int]]:
     """(code, name, officers) of every department."""
-    from sqlalchemy import func
-
     with db.read() as connection:
         counts = dict(
             connection.execute(
