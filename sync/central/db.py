@@ -28,6 +28,7 @@ from sync.central.models import central_state
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+_MIGRATION_LOCK = 0x6B696F736B  # any constant shared by every central process
 SQLITE_PRAGMAS = (
     "journal_mode=WAL",
     "synchronous=FULL",
@@ -106,6 +107,9 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (no-op when it is already there)."""
     config = _alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two central processes starting at once: one migrates, the other waits for it.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -75,3 +75,30 @@ def test_two_instances_count_every_rating_exactly_once(
     assert counted == total
     assert len(accepted) == total and set(accepted.values()) == {1}
     assert all(not answer["rejected"] for answer in answers)
+
+
+@pytest.mark.postgres
+def test_two_instances_starting_at_once_on_a_new_database_both_come_up(
+    postgres_url: str, settings_for: Callable[..., Settings]
+) -> None:
+    from sqlalchemy import text
+
+    from sync.central.db import open_database
+
+    db = open_database(postgres_url, upgrade=False)
+    with db.write() as connection:  # back to an empty database, as on the first day
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    db.close()
+    settings = settings_for(postgres_url)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        starting = [pool.submit(start_central, settings) for _ in range(2)]
+    started = [future.result() for future in starting if future.exception() is None]
+    try:
+        assert len(started) == 2, [future.exception() for future in starting]
+        answers = [requests.get(central.url + "/healthz", timeout=30) for central in started]
+    finally:
+        for central in started:
+            central.running.stop()
+            central.db.close()
+
+    assert [answer.status_code for answer in answers] == [200, 200]
