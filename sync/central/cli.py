@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from sync.central import accounts, roster
 from sync.central.db import Database, DatabaseError, open_database
 from sync.central.kiosks import kiosk_health
@@ -172,8 +174,9 @@ def cmd_counter_token(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_counter_list(settings: Settings, _args: argparse.Namespace) -> None:
     now = utcnow()
     tz = settings.report.tz
+    kiosks = kiosk_health(_open(settings), settings.kiosks, now)
     print("counter\tdepartment\tlast_heartbeat\tpending\tapp_version\tclock_skew_s\tstale\tstate")
-    for kiosk in kiosk_health(_open(settings), settings.kiosks, now):
+    for kiosk in kiosks:
         seen = _local(kiosk.heartbeat_at, tz) if kiosk.heartbeat_at else "never"
         skew = "" if kiosk.clock_skew_seconds is None else f"{kiosk.clock_skew_seconds:+.1f}"
         cells = [
@@ -252,6 +255,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"centralctl: {line}", file=sys.stderr)
         return 1
     except (DatabaseError, accounts.AccountError, ReportError) as exc:
+        print(f"centralctl: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        print(f"centralctl: database error: {reason}", file=sys.stderr)
+        return 1
+    except OSError as exc:
         print(f"centralctl: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

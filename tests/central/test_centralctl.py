@@ -205,3 +205,21 @@ def test_serve_upgrades_a_new_database_and_answers(ctl_env: dict[str, str]) -> N
 
     assert health.json() == {"status": "ok"}
     assert login.status_code == 200 and 'name="password"' in login.text
+
+
+def test_an_unreachable_or_uninitialised_database_is_one_line(
+    centralctl: Run, tmp_path: Path
+) -> None:
+    never_initialised = f"sqlite:///{tmp_path / 'new' / 'central.db'}"
+    fresh = centralctl("counter", "list", extra_env={"CENTRAL__DATABASE__URL": never_initialised})
+    unreachable = centralctl(
+        "counter",
+        "list",
+        extra_env={"CENTRAL__DATABASE__URL": "postgresql+psycopg://postgres@127.0.0.1:1/none"},
+    )
+
+    for result in (fresh, unreachable):
+        assert result.returncode == 1
+        assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+    assert "centralctl init" in fresh.stderr
+    assert "127.0.0.1" in unreachable.stderr
