@@ -34,6 +34,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Type your code or scan your badge, then your PIN.",
     ),
     "pin_hint": ("Nhập mã PIN của cán bộ.", "Enter the officer's PIN."),
+    "service_pin_hint": ("Dành cho kỹ thuật viên.", "For technicians only."),
     "checking": ("Đang kiểm tra…", "Checking…"),
     "refused_empty": ("Vui lòng nhập mã cán bộ và mã PIN.", "Please enter the code and the PIN."),
     "refused_unknown_officer": (

@@ -24,5 +24,5 @@ def unit(width: float, height: float) -> float:
     """Scale of every size: 1.0 at 1280x800; the tighter of the two ratios wins.
     Portrait screens are laid out in columns, so only their width counts."""
     if height > width:
-        return max(0.45, width / 1200.0)
+        return max(0.45, width / 1000.0)
     return max(0.45, min(width / 1280.0, height / 800.0))

@@ -62,6 +62,8 @@ class ServiceScreen(KioskScreen):
             or t("none", lang),
             "svc_central": settings.central.url or t("not_configured", lang),
         }
+        for row in self.ids.rows.children:
+            row.value = self.info.get(row.key, "")
 
     def can(self, action: str) -> bool:
         return optional_action(self.kiosk.sync, action) is not None

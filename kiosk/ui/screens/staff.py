@@ -18,6 +18,8 @@ class StaffScreen(KioskScreen):
     def __init__(self, kiosk, **kwargs):
         super().__init__(kiosk, **kwargs)
         self.idle_seconds = kiosk.settings.ui.idle_seconds
+        if kiosk.settings.rating.mode != "per_turn":  # turns exist only in per_turn mode
+            self.ids.actions.remove_widget(self.ids.open_turn)
 
     def prepare(self, **_kwargs: object) -> None:
         self.today = self.kiosk.counter.status().today_total
