@@ -61,6 +61,7 @@ class BigButton(ButtonBehavior, FitLabel):
 
     kind = StringProperty("primary")
     radius = NumericProperty(16)
+    border_width = NumericProperty(2)
 
 
 class FaceButton(ButtonBehavior, BoxLayout):
@@ -72,6 +73,7 @@ class FaceButton(ButtonBehavior, BoxLayout):
     label = StringProperty("")
     dimmed = BooleanProperty(False)
     label_size = NumericProperty(30)
+    border_width = NumericProperty(2)
 
 
 class Keypad(GridLayout):

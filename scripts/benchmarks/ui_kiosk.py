@@ -1,0 +1,165 @@
+"""The kiosk window against a bare Kivy window (one Label/Button), started the same way
+in the same run: time from process start to the first frame of the Rate screen, peak
+RSS, and the time from a touch-up on a face to the Thanks screen being drawn (median
+and p99 over 200 taps). Targets (issue 3): start <= 2x bare, RSS <= bare + 40 MB,
+tap-to-thanks p99 <= 50 ms.
+
+Each window runs in its own process (child mode: ``ui_kiosk.py --child bare|kiosk``)
+and reports one JSON line; this parent prints the figures with scripts/benchmarks/common.
+Touches are real MotionEvents through Kivy's event loop; frames are rendered by Mesa.
+Note: on Mesa's llvmpipe, native memory grows with every frame that redraws many
+vertex instructions (stock Kivy Buttons too), so peak RSS here rises with the tap
+count; it is a property of the software renderer, measured as is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+TAPS = int(os.environ.get("UI_BENCH_TAPS", "200"))
+
+
+def child_bare(started: float) -> dict:
+    from kiosk.ui.app import prepare_kivy, setup_logging
+
+    data = Path(os.environ["KIOSK__STORAGE__DATA_DIR"])
+    setup_logging(data / "logs")
+    prepare_kivy(data, fullscreen=False, size=(1280, 800))
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+    from kivy.tests.common import UnitTestTouch
+    from kivy.uix.button import Button
+
+    button = Button(text="Bare window")
+    button.bind(on_release=lambda b: setattr(b, "text", b.text + "."))
+    Window.add_widget(button)
+    for _ in range(3):
+        EventLoop.idle()
+    first_frame = time.time() - started
+    samples = []
+    for _ in range(TAPS):
+        touch = UnitTestTouch(*button.center)
+        touch.touch_down()
+        EventLoop.idle()
+        before = button.text
+        t0 = time.perf_counter()
+        touch.touch_up()
+        while button.text == before:
+            EventLoop.idle()
+        EventLoop.idle()  # the frame that shows it, as for the kiosk
+        samples.append((time.perf_counter() - t0) * 1000)
+    return {"first_frame": first_frame, "taps": samples, "rss_kb": _peak_rss_kb()}
+
+
+def child_kiosk(started: float) -> dict:
+    from kiosk.config import load_config
+    from kiosk.ui import testing
+
+    robot = testing.start(load_config(), (1280, 800))
+    robot.wait(lambda: robot.screen == "rate", 60, "rate screen")
+    first_frame = time.time() - started
+    samples = []
+    for _ in range(TAPS):
+        robot.wait_screen("rate")
+        face = robot.find("FaceButton", value=robot.app.settings.rating.levels[0].value)
+        touch = robot.touch_down(face)
+        t0 = time.perf_counter()
+        touch.touch_up()
+        while robot.screen != "thanks":
+            robot.loop.idle()
+        robot.loop.idle()  # the frame that shows it
+        samples.append((time.perf_counter() - t0) * 1000)
+    result = {"first_frame": first_frame, "taps": samples, "rss_kb": _peak_rss_kb()}
+    robot.stop()
+    return result
+
+
+def _peak_rss_kb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+
+
+def run_child(kind: str, env: dict[str, str]) -> dict:
+    started = time.time()
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, repr(started)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def prepare_kiosk(env: dict[str, str]) -> None:
+    """A roster and a logged-in officer, as a counter is when citizens come."""
+    from kiosk import staff
+    from kiosk.config import load_config
+    from kiosk.counter import Counter
+    from kiosk.pins import hash_pin
+
+    config = load_config(environ=env)
+    with Counter.open(config=config) as counter:
+        with counter.store.write() as session:
+            staff.upsert_officer(
+                session,
+                code="CB001",
+                full_name="Nguyễn Thị Hồng Nhung",
+                title="Chuyên viên",
+                department="CA",
+                pin_hash=hash_pin("1234"),
+            )
+        counter.login("CB001", "1234")
+
+
+def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        kind, started = sys.argv[2], float(sys.argv[3])
+        result = (child_bare if kind == "bare" else child_kiosk)(started)
+        print(json.dumps(result), flush=True)
+        return 0
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(HERE))
+    from common import emit, median, percentile
+
+    with tempfile.TemporaryDirectory(prefix="ui-bench-") as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK")}
+        env.update(
+            {
+                "KIVY_NO_ARGS": "1",
+                "KIVY_NO_CONSOLELOG": "1",
+                "KIOSK__STORAGE__DATA_DIR": tmp,
+                "KIOSK__COUNTER__CLOSING_TIME": '""',
+                "KIOSK__RATING__COOLDOWN_SECONDS": "0",
+                "KIOSK__RATING__THANKS_SECONDS": "0.01",
+                "KIOSK__CENTRAL__URL": '""',
+                "PYTHONPATH": str(ROOT),
+            }
+        )
+        prepare_kiosk(env)
+        bare = run_child("bare", env)
+        kiosk = run_child("kiosk", env)
+    emit("ui_start_to_rate_frame", kiosk["first_frame"], "s", bare["first_frame"])
+    emit("ui_peak_rss", kiosk["rss_kb"] / 1024, "MB", bare["rss_kb"] / 1024)
+    emit("ui_peak_rss_over_bare", (kiosk["rss_kb"] - bare["rss_kb"]) / 1024, "MB", 40.0)
+    emit("ui_tap_to_thanks_median", median(kiosk["taps"]), "ms", median(bare["taps"]))
+    emit(
+        "ui_tap_to_thanks_p99",
+        percentile(kiosk["taps"], 0.99),
+        "ms",
+        percentile(bare["taps"], 0.99),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
