@@ -22,8 +22,6 @@ from sync.central.models import counters, daily_counts, departments, officers
 from sync.central.settings import ReportSection
 from sync.protocol import REPORT_GROUPINGS
 
-MAX_DAYS = 3 * 366 + 1
-
 
 class ReportError(ValueError):
     """The report cannot be made as asked (bad grouping or dates); the text says why."""
@@ -75,8 +73,6 @@ def satisfaction_report(
         raise ReportError(f"by: expected one of {', '.join(REPORT_GROUPINGS)}, got {by!r}")
     if date_from > date_to:
         raise ReportError(f"from ({date_from}) is after to ({date_to})")
-    if (date_to - date_from).days >= MAX_DAYS:
-        raise ReportError(f"the range is longer than {MAX_DAYS} days; ask for less")
     column = daily_counts.c.day if by in ("day", "month") else daily_counts.c[by]
     with db.read() as connection:
         tallies = connection.execute(

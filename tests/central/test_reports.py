@@ -156,3 +156,11 @@ def test_satisfied_levels_are_configurable(
         central.db.close()
 
     assert answer["rows"][0]["satisfaction_rate"] == pytest.approx(0.25)
+
+
+def test_a_report_may_span_many_years(rated: tuple[Central, str]) -> None:
+    central, admin = rated
+
+    answer = central.report(admin, by="counter", **{"from": "2000-01-01", "to": "2030-12-31"})
+
+    assert answer.status_code == 200 and answer.json()["total"]["total"] == 9
