@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import requests
+from pydantic import ValidationError
 from sqlalchemy import func, select, update
 
 from kiosk import __version__
@@ -93,7 +94,20 @@ class SyncClient:
         if not batch:
             self._remember(last_sync_at=utcnow().isoformat(), last_sync_error=None)
             return PushResult()
-        result = self._send(batch)
+        wire, invalid = [], []
+        for rating in batch:
+            try:
+                wire.append((rating, wire_rating(rating)))
+            except ValidationError as exc:
+                invalid.append(
+                    protocol.RejectedRating(
+                        id=rating.id, error=f"kiosk: {protocol.error_text(exc)}"
+                    )
+                )
+        if invalid:  # never sendable as it is: flag it now, keep it, send the others
+            self._mark(batch, protocol.BatchResponse(rejected=invalid))
+        result = self._send(wire) if wire else PushResult()
+        result = PushResult(result.sent, result.duplicate, result.rejected + len(invalid))
         self._remember(last_sync_at=utcnow().isoformat(), last_sync_error=None)
         return PushResult(
             sent=result.sent,
@@ -151,24 +165,20 @@ class SyncClient:
                 )
             )
 
-    def _send(self, batch: list[Rating]) -> PushResult:
+    def _send(self, batch: list[tuple[Rating, protocol.RatingIn]]) -> PushResult:
         """POST a batch; on a 4xx for the whole batch, split it to isolate the bad ratings."""
-        response = self._post_batch(batch)
+        response = self._post_batch([item for _rating, item in batch])
         if response.status_code == 200:
             answer = protocol.BatchResponse.model_validate_json(response.content)
-            return self._mark(batch, answer)
+            return self._mark([rating for rating, _item in batch], answer)
         if response.status_code in (401, 403):
             raise CentralRefused(
                 f"central refused this counter's token ({response.status_code}): {_detail(response)}"
             )
         if len(batch) == 1:
             error = f"HTTP {response.status_code}: {_detail(response)}"
-            return self._mark(
-                batch,
-                protocol.BatchResponse(
-                    rejected=[protocol.RejectedRating(id=batch[0].id, error=error)]
-                ),
-            )
+            rejected = protocol.RejectedRating(id=batch[0][0].id, error=error)
+            return self._mark([batch[0][0]], protocol.BatchResponse(rejected=[rejected]))
         middle = len(batch) // 2
         first = self._send(batch[:middle])
         second = self._send(batch[middle:])
@@ -178,14 +188,14 @@ class SyncClient:
             rejected=first.rejected + second.rejected,
         )
 
-    def _post_batch(self, batch: list[Rating]) -> requests.Response:
+    def _post_batch(self, ratings: list[protocol.RatingIn]) -> requests.Response:
         payload = protocol.BatchRequest(
             schema=protocol.SCHEMA_VERSION,
             counter=self.config.counter.id,
             device=platform.node(),
             app_version=__version__,
             sent_at=utcnow(),
-            ratings=[wire_rating(rating) for rating in batch],
+            ratings=ratings,
         )
         try:
             response = self.http.post(
