@@ -102,6 +102,20 @@ class Syncer:
         except Exception:  # shutting down: the next start sends it
             log.debug("push_now ignored", exc_info=True)
 
+    def test_connection(self) -> str:
+        """Reach the central now (a heartbeat); blocks: call it off the UI thread."""
+        if self.client is None:
+            raise CentralRefused(self._status.last_error or "sync not configured")
+        skew = self.client.heartbeat()
+        return f"central reached; clock difference {skew:+.1f} s"
+
+    def reload_roster(self) -> str:
+        """Pull the roster now; blocks: call it off the UI thread."""
+        if self.client is None:
+            raise CentralRefused(self._status.last_error or "sync not configured")
+        changed = self.client.pull_roster()
+        return "roster updated" if changed else "roster unchanged"
+
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
