@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
@@ -22,10 +21,11 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
-    ValidationError,
     field_validator,
     model_validator,
 )
+
+from kiosk.tomlconfig import ConfigProblems, load_toml_model, pick_config_path, resolve_paths
 
 ENV_PREFIX = "KIOSK__"
 ENV_CONFIG = "KIOSK_CONFIG"
@@ -33,12 +33,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "kiosk.toml"
 
 
-class ConfigError(Exception):
+class ConfigError(ConfigProblems):
     """The configuration cannot be used; ``problems`` has one readable line each."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 class _Section(BaseModel):
@@ -179,11 +175,7 @@ class KioskConfig(_Section):
 
 def resolve_config_path(config_path: str | os.PathLike[str] | None = None) -> Path:
     """``--config`` wins, then ``KIOSK_CONFIG``, then the shipped ``config/kiosk.toml``."""
-    if config_path:
-        return Path(config_path)
-    if os.environ.get(ENV_CONFIG):
-        return Path(os.environ[ENV_CONFIG])
-    return DEFAULT_CONFIG
+    return pick_config_path(config_path, ENV_CONFIG, DEFAULT_CONFIG)
 
 
 def load_config(
@@ -191,108 +183,24 @@ def load_config(
     environ: Mapping[str, str] | None = None,
 ) -> KioskConfig:
     """Read, override from the environment, and validate; raise ConfigError on any problem."""
-    path = resolve_config_path(config_path)
-    environ = os.environ if environ is None else environ
-    raw = read_toml(path)
-    from_env: dict[tuple[str, str], str] = {}
-    problems = apply_env_overrides(raw, environ, ENV_PREFIX, from_env)
-    if problems:
-        raise ConfigError(problems)
-    _resolve_paths(raw, path.parent)
-    raw["config_path"] = str(path.resolve())
-    try:
-        return KioskConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(describe_errors(path, exc, from_env)) from None
+    return load_toml_model(
+        resolve_config_path(config_path),
+        KioskConfig,
+        error=ConfigError,
+        env_prefix=ENV_PREFIX,
+        env_config=ENV_CONFIG,
+        environ=environ,
+        prepare=_resolve_paths,
+    )
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: file not found (give --config or set {ENV_CONFIG})"]) from None
-    except PermissionError:
-        raise ConfigError([f"{path}: cannot be read (permission denied)"]) from None
-    except UnicodeDecodeError:
-        raise ConfigError([f"{path}: not UTF-8 text"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{path}: TOML syntax error: {exc}"]) from None
-
-
-def apply_env_overrides(
-    raw: dict[str, Any],
-    environ: Mapping[str, str],
-    prefix: str,
-    from_env: dict[tuple[str, str], str] | None = None,
-) -> list[str]:
-    """Set ``raw[section][key]`` from ``PREFIX__SECTION__KEY`` variables.
-
-    A value is read as a TOML value when it parses as one (``0``, ``true``, ``[4, 3]``),
-    else as a plain string, so ``KIOSK__STORAGE__DATA_DIR=/var/lib/kiosk`` needs no quotes.
-    ``from_env`` collects which variable set each (section, key), for error messages.
-    """
-    problems = []
-    for name, value in sorted(environ.items()):
-        if not name.startswith(prefix):
-            continue
-        parts = name[len(prefix) :].lower().split("__")
-        if len(parts) != 2 or not all(parts):
-            problems.append(f"{name}: expected {prefix}SECTION__KEY")
-            continue
-        section, key = parts
-        target = raw.setdefault(section, {})
-        if not isinstance(target, dict):
-            problems.append(f"{name}: [{section}] is not a section")
-            continue
-        target[key] = _parse_env_value(value)
-        if from_env is not None:
-            from_env[(section, key)] = name
-    return problems
-
-
-def _parse_env_value(value: str) -> Any:
-    try:
-        return tomllib.loads(f"v = {value}")["v"]
-    except tomllib.TOMLDecodeError:
-        return value
-
-
-_PATH_KEYS = {("storage", "data_dir"), ("central", "token_file"), ("central", "ca_file")}
+_PATH_KEYS = (("storage", "data_dir"), ("central", "token_file"), ("central", "ca_file"))
 
 
 def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
+    # An empty optional path (token_file = "") means "none", not the config folder.
     for section, key in _PATH_KEYS:
-        value = raw.get(section, {}).get(key) if isinstance(raw.get(section), dict) else None
-        if isinstance(value, str) and value:
-            raw[section][key] = str((base / Path(value).expanduser()).resolve())
-        elif value == "":
-            raw[section][key] = None
-
-
-def describe_errors(
-    path: Path, exc: ValidationError, from_env: Mapping[tuple[str, str], str] | None = None
-) -> list[str]:
-    """One line per pydantic error: ``file: section.key: what is wrong``.
-
-    A value that came from an environment variable names it: the file is not where to look.
-    """
-    lines = []
-    for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        loc = tuple(str(part) for part in error["loc"])
-        variable = (from_env or {}).get(loc[:2])
-        if variable is None and len(loc) == 1 and error["type"] == "extra_forbidden":
-            # A whole unknown section: made by a variable such as KIOSK__SECTON__KEY.
-            variable = next((v for (sec, _), v in (from_env or {}).items() if sec == loc[0]), None)
-        if variable:
-            key = f"{key} (from {variable})"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling against the shipped config)"
-        elif error["type"] == "missing":
-            message = "required key is missing"
-        elif "input" in error and error["type"] not in ("value_error",):
-            message = f"{message} (got {error['input']!r})"
-        lines.append(f"{path}: {key}: {message}")
-    return lines
+        table = raw.get(section)
+        if isinstance(table, dict) and table.get(key) == "":
+            table[key] = None
+    resolve_paths(raw, base, _PATH_KEYS)

@@ -10,14 +10,14 @@ A bad file raises :class:`SettingsError` with one line per problem: file, key, p
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kiosk.tomlconfig import ConfigProblems, load_toml_model, pick_config_path, resolve_paths
 from sync.protocol import MAX_BATCH
 
 ENV_PREFIX = "CENTRAL__"
@@ -26,12 +26,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "central.toml"
 
 
-class SettingsError(Exception):
+class SettingsError(ConfigProblems):
     """The settings cannot be used; ``problems`` has one readable line each."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 class _Section(BaseModel):
@@ -125,11 +121,7 @@ class Settings(_Section):
 
 def resolve_config_path(config_path: str | os.PathLike[str] | None = None) -> Path:
     """``--config`` wins, then ``CENTRAL_CONFIG``, then the shipped ``config/central.toml``."""
-    if config_path:
-        return Path(config_path)
-    if os.environ.get(ENV_CONFIG):
-        return Path(os.environ[ENV_CONFIG])
-    return DEFAULT_CONFIG
+    return pick_config_path(config_path, ENV_CONFIG, DEFAULT_CONFIG)
 
 
 def load_settings(
@@ -137,65 +129,19 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Read the file, apply ``CENTRAL__*`` overrides, validate; raise SettingsError."""
-    path = resolve_config_path(config_path)
-    environ = os.environ if environ is None else environ
-    raw = _read_toml(path)
-    from_env: dict[tuple[str, str], str] = {}
-    problems = _apply_env(raw, environ, from_env)
-    if problems:
-        raise SettingsError(problems)
-    _resolve_paths(raw, path.parent)
-    raw["config_path"] = str(path.resolve())
-    try:
-        return Settings.model_validate(raw)
-    except ValidationError as exc:
-        raise SettingsError(_describe(path, exc, from_env)) from None
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise SettingsError(
-            [f"{path}: file not found (give --config or set {ENV_CONFIG})"]
-        ) from None
-    except PermissionError:
-        raise SettingsError([f"{path}: cannot be read (permission denied)"]) from None
-    except UnicodeDecodeError:
-        raise SettingsError([f"{path}: not UTF-8 text"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SettingsError([f"{path}: TOML syntax error: {exc}"]) from None
-
-
-def _apply_env(
-    raw: dict[str, Any], environ: Mapping[str, str], from_env: dict[tuple[str, str], str]
-) -> list[str]:
-    problems = []
-    for name, value in sorted(environ.items()):
-        if not name.startswith(ENV_PREFIX):
-            continue
-        parts = name[len(ENV_PREFIX) :].lower().split("__")
-        if len(parts) != 2 or not all(parts):
-            problems.append(f"{name}: expected {ENV_PREFIX}SECTION__KEY")
-            continue
-        section, key = parts
-        target = raw.setdefault(section, {})
-        if not isinstance(target, dict):
-            problems.append(f"{name}: [{section}] is not a section")
-            continue
-        try:
-            target[key] = tomllib.loads(f"v = {value}")["v"]
-        except tomllib.TOMLDecodeError:
-            target[key] = value
-        from_env[(section, key)] = name
-    return problems
+    return load_toml_model(
+        resolve_config_path(config_path),
+        Settings,
+        error=SettingsError,
+        env_prefix=ENV_PREFIX,
+        env_config=ENV_CONFIG,
+        environ=environ,
+        prepare=_resolve_paths,
+    )
 
 
 def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
-    storage = raw.get("storage")
-    if isinstance(storage, dict) and isinstance(storage.get("data_dir"), str):
-        storage["data_dir"] = str((base / Path(storage["data_dir"]).expanduser()).resolve())
+    resolve_paths(raw, base, [("storage", "data_dir")])
     database = raw.get("database")
     url = database.get("url") if isinstance(database, dict) else None
     # sqlite:///relative.db is relative to the config file too, like every other path.
@@ -203,30 +149,3 @@ def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
         relative = url.removeprefix("sqlite:///")
         if relative and relative != ":memory:":
             database["url"] = f"sqlite:///{(base / relative).resolve()}"
-
-
-def _describe(
-    path: Path, exc: ValidationError, from_env: Mapping[tuple[str, str], str]
-) -> list[str]:
-    lines = []
-    for error in exc.errors():
-        loc = tuple(str(part) for part in error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
-        # A check across keys of a section says "levels: ..."; name that key, not the section.
-        inner, _, rest = message.partition(": ")
-        if len(loc) == 1 and rest and inner.isidentifier():
-            loc, message = (loc[0], inner), rest
-        key = ".".join(loc) or "(top level)"
-        variable = from_env.get(loc[:2])
-        if variable is None and len(loc) == 1 and error["type"] == "extra_forbidden":
-            variable = next((v for (sec, _), v in from_env.items() if sec == loc[0]), None)
-        if variable:
-            key = f"{key} (from {variable})"
-        if error["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling against the shipped config)"
-        elif error["type"] == "missing":
-            message = "required key is missing"
-        elif "input" in error and error["type"] != "value_error":
-            message = f"{message} (got {error['input']!r})"
-        lines.append(f"{path}: {key}: {message}")
-    return lines
