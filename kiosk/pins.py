@@ -1,7 +1,8 @@
 """Salted slow hashes for officer and technician PINs.
 
-Format: ``scrypt$N$r$p$<salt b64>$<hash b64>`` (standard base64, no newlines); the central
-endpoint writes the same format into the roster, so a hash made there verifies here.
+Format: ``scrypt$N$r$p$<salt b64>$<hash b64>`` (standard base64, no newlines). The central
+endpoint hashes roster PINs and admin passwords with this module too, so a hash made there
+verifies here; keep it free of other ``kiosk`` imports so the central can load it alone.
 A 4-digit PIN has little entropy: the slow hash only buys time, the lockout does the rest.
 """
 

@@ -12,16 +12,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 import time
 
 from sqlalchemy import select
 
+from kiosk.pins import hash_pin, verify_pin
 from sync.central.db import Database
 from sync.central.models import admins, counters
 
-_N, _R, _P, _DKLEN = 16384, 8, 1, 32
+# Roster PINs must verify on the kiosk, so the central hashes with the kiosk's own code;
+# admin passwords use the same scheme. The names stay for the central's callers.
+scrypt_hash = hash_pin
+scrypt_verify = verify_pin
 
 
 def new_token() -> str:
@@ -30,38 +33,6 @@ def new_token() -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def scrypt_hash(secret: str) -> str:
-    """Salted scrypt in the format the kiosk verifies PINs with (kiosk.pins)."""
-    salt = os.urandom(16)
-    digest = hashlib.scrypt(secret.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=_DKLEN)
-    return f"scrypt${_N}${_R}${_P}${_b64(salt)}${_b64(digest)}"
-
-
-def scrypt_verify(secret: str, stored: str) -> bool:
-    """Constant-time check; a malformed stored hash never matches."""
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        expected = base64.b64decode(digest, validate=True)
-        actual = hashlib.scrypt(
-            secret.encode(),
-            salt=base64.b64decode(salt, validate=True),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            dklen=len(expected),
-            maxmem=256 * 1024 * 1024,
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(actual, expected)
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
 
 
 def bearer_token(authorization: str | None) -> str | None:
