@@ -18,11 +18,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kiosk import dbtypes
 from kiosk.models import Event, utcnow
 
 log = logging.getLogger(__name__)
@@ -100,23 +99,7 @@ def open_store(path: Path) -> Store:
 
 
 def make_engine(path: Path) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-    )
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-        # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
-        dbapi_connection.isolation_level = None
-        apply_pragmas(dbapi_connection)
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: object) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")  # type: ignore[attr-defined]
-        connection.exec_driver_sql(f"BEGIN {mode}")  # type: ignore[attr-defined]
-
-    return engine
+    return dbtypes.sqlite_engine(f"sqlite:///{path}", PRAGMAS, BUSY_TIMEOUT_MS / 1000)
 
 
 def apply_pragmas(connection: sqlite3.Connection) -> None:
@@ -167,9 +150,7 @@ def integrity_problem(path: Path) -> str | None:
 
 
 def _alembic_config() -> AlembicConfig:
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
+    return dbtypes.alembic_config(MIGRATIONS)
 
 
 def migrate(engine: Engine) -> None:
@@ -181,7 +162,4 @@ def migrate(engine: Engine) -> None:
 
 def schema_revision(engine: Engine) -> tuple[str | None, str]:
     """(revision of the database, newest revision this code knows)."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    return current, head
+    return dbtypes.schema_revision(engine, MIGRATIONS)

@@ -9,21 +9,18 @@ central processes share one database; the process itself keeps no state.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
+from kiosk import dbtypes
 from sync.central.models import central_state
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -76,36 +73,13 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise DatabaseError(f"cannot create folder {Path(path).parent}: {exc}") from None
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
-        )
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-            # SQLAlchemy, not the driver, decides when transactions begin (see _on_begin).
-            dbapi_connection.isolation_level = None
-            for pragma in SQLITE_PRAGMAS:
-                dbapi_connection.execute(f"PRAGMA {pragma}")
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(connection: Connection) -> None:
-            mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-            connection.exec_driver_sql(f"BEGIN {mode}")
-
-        return engine
+        return dbtypes.sqlite_engine(url, SQLITE_PRAGMAS, BUSY_TIMEOUT_MS / 1000)
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-
-
-def _alembic_config() -> AlembicConfig:
-    # Resolved from the package, so migrations run the same from a checkout or a wheel.
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return config
 
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (no-op when it is already there)."""
-    config = _alembic_config()
+    config = dbtypes.alembic_config(MIGRATIONS)
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # Two central processes starting at once: one migrates, the other waits for it.
@@ -116,10 +90,7 @@ def migrate(engine: Engine) -> None:
 
 def schema_revision(engine: Engine) -> tuple[str | None, str]:
     """(revision of the database, newest revision this code knows)."""
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    return current, head
+    return dbtypes.schema_revision(engine, MIGRATIONS)
 
 
 def open_database(url: str, pool_size: int = 5, upgrade: bool = True) -> Database:
