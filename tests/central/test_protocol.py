@@ -38,6 +38,36 @@ def test_the_central_never_imports_kivy() -> None:
     assert result.returncode == 0, result.stderr
 
 
+# What the central may take from the kiosk package: small modules that import nothing else
+# from it, so the central never drags in the kiosk app (its store, services or Kivy UI).
+KIOSK_LEAVES = ("kiosk.pins", "kiosk.tomlconfig", "kiosk.dbtypes")
+
+
+def modules_loaded_by(statement: str) -> set[str]:
+    """The names in sys.modules after running ``statement`` in a fresh interpreter."""
+    code = f"import sys\n{statement}\nprint('\\n'.join(sys.modules))\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.split())
+
+
+def of_package(modules: set[str], package: str) -> set[str]:
+    return {name for name in modules if name == package or name.startswith(f"{package}.")}
+
+
+def test_the_central_takes_only_leaf_modules_from_the_kiosk_and_never_kivy() -> None:
+    loaded = modules_loaded_by("import sync.central.app, sync.central.cli, sync.central.server")
+
+    assert of_package(loaded, "kiosk") <= {"kiosk", *KIOSK_LEAVES}
+    assert "sync.central.settings" in loaded and "kiosk.tomlconfig" in loaded, "the check ran"
+    assert of_package(loaded, "kivy") == set()
+
+
+@pytest.mark.parametrize("leaf", KIOSK_LEAVES)
+def test_a_module_the_central_shares_imports_nothing_else_from_the_kiosk(leaf: str) -> None:
+    assert of_package(modules_loaded_by(f"import {leaf}"), "kiosk") == {"kiosk", leaf}
+
+
 def test_a_batch_is_written_with_schema_and_utc_times_ending_in_z() -> None:
     local = timezone(timedelta(hours=7))
     rating = protocol.RatingIn.model_validate(
