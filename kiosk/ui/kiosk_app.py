@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,9 @@ class KioskApp(App):
             lambda status: Clock.schedule_once(lambda _dt: self._show_sync(status))
         )
         Clock.schedule_interval(self._check_home, HOME_CHECK_SECONDS)
+        # SDL turns SIGTERM into a window "quit", which the kiosk swallows; systemd's stop
+        # must still end the app, so SIGTERM gets its own handler (installed after SDL's).
+        signal.signal(signal.SIGTERM, lambda *_a: Clock.schedule_once(lambda _dt: self.exit_app()))
         self.go_home()
         return root
 
@@ -190,7 +194,7 @@ class KioskApp(App):
             self._sound.play()
 
     def exit_app(self) -> None:
-        log.info("exit requested from the service screen")
+        log.info("exit requested (service screen or SIGTERM)")
         self._exiting = True
         self.stop()
 
