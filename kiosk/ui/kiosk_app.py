@@ -204,9 +204,7 @@ class KioskApp(App):
         # Every key is ours: Escape must not close the kiosk, F1 must not open settings.
         if key == ESCAPE or self.sm is None:
             return True
-        char = codepoint if codepoint and len(codepoint) == 1 and codepoint.isprintable() else None
-        if char and "shift" in modifiers:
-            char = char.upper()
+        char = key_text(key, codepoint, modifiers)
         self.sm.current_screen.on_key(key, char)
         return True
 
@@ -225,3 +223,21 @@ class KioskApp(App):
     def _show_sync(self, status: Any) -> None:
         self.sync_state = getattr(status, "state", NOT_CONFIGURED)
         self.sync_colour = DOT_COLOURS.get(self.sync_state, DOT_COLOURS[NOT_CONFIGURED])
+
+
+# Kivy's keycodes of the keypad digits 0..9 (a USB number pad for the faces sends these).
+KEYPAD_DIGITS = {256 + digit: str(digit) for digit in range(10)}
+
+
+def key_text(key: int, codepoint: str | None, modifiers: list[str]) -> str | None:
+    """The character a key types, or None for Shift, F-keys, arrows and the like.
+
+    Kivy's SDL2 window hands ``chr(keycode)`` as the codepoint of every key, so Shift
+    (304) would type "İ" and F9 "Ģ": only keycodes below 256 are characters. A badge
+    scanner types capitals as Shift + letter, which the modifier turns back into one.
+    """
+    if key in KEYPAD_DIGITS:
+        return KEYPAD_DIGITS[key]
+    if key >= 256 or not codepoint or len(codepoint) != 1 or not codepoint.isprintable():
+        return None
+    return codepoint.upper() if "shift" in modifiers else codepoint

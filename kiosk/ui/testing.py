@@ -15,6 +15,8 @@ from typing import Any
 from kiosk.config import KioskConfig
 from kiosk.ui.app import prepare_kivy, setup_logging
 
+SHIFT = 304  # Kivy's keycode of the left Shift key
+
 
 def start(config: KioskConfig, size: tuple[int, int] = (1280, 800), sync: Any = None) -> Robot:
     """Open the counter and build the app in a window of ``size``; return its robot."""
@@ -108,16 +110,23 @@ class Robot:
         self.touch_up(touch)
 
     def key(self, keycode: int, char: str | None = None, modifiers: list[str] | None = None):
-        """One key as SDL2 delivers it (key down; the text goes with the keycode)."""
-        self.window.dispatch("on_key_down", keycode, 0, char, modifiers or [])
+        """One key as Kivy's SDL2 window delivers it: the codepoint is ``chr(keycode)``
+        for every key, Shift (304) and F9 (290) included, so the app must not take it
+        for text blindly."""
+        codepoint = char if char is not None else chr(keycode)
+        self.window.dispatch("on_key_down", keycode, 0, codepoint, modifiers or [])
         self.window.dispatch("on_key_up", keycode, 0)
         self.frames(1)
 
     def type(self, text: str, enter: bool = True) -> None:
-        """What a badge or ticket scanner does: the characters, then Enter."""
+        """What a badge or ticket scanner does (a USB keyboard to the computer): Shift
+        pressed as a key of its own before a capital, the characters, then Enter."""
         for char in text:
-            shifted = char.isupper()
-            self.key(ord(char.lower()), char.lower(), ["shift"] if shifted else [])
+            if char.isupper():
+                self.key(SHIFT, modifiers=["shift"])
+                self.key(ord(char.lower()), char.lower(), ["shift"])
+            else:
+                self.key(ord(char), char)
         if enter:
             self.key(13)
 

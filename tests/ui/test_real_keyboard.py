@@ -1,0 +1,111 @@
+"""The installed `kiosk` command under a real X server (Xvfb), driven by xdotool the way a
+badge scanner or a USB number pad drives it: real key events through X and SDL, with
+Shift pressed for capitals, not events dispatched inside the app."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk.ui.kiosk_app import key_text
+
+pytestmark = [pytest.mark.ui, pytest.mark.slow]
+
+KIOSK = str(Path(sys.executable).parent / "kiosk")
+
+
+def test_keys_that_are_not_characters_type_nothing():
+    assert key_text(304, chr(304), ["shift"]) is None  # Shift alone
+    assert key_text(290, chr(290), []) is None  # F9
+    assert key_text(99, "c", ["shift"]) == "C"
+    assert key_text(257, chr(257), []) == "1"  # keypad 1 of a USB number pad
+    assert key_text(13, "\r", []) is None
+
+
+def wait_for(condition, timeout: float = 90.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+@pytest.fixture
+def xserver(tmp_path: Path):
+    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
+        pytest.skip("Xvfb and xdotool are needed (scripts/bootstrap installs them as root)")
+    display = None
+    for number in range(90, 120):
+        if (
+            not Path(f"/tmp/.X11-unix/X{number}").exists()
+            and not Path(f"/tmp/.X{number}-lock").exists()
+        ):
+            display = f":{number}"
+            break
+    assert display, "no free X display number"
+    server = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    assert wait_for(lambda: Path(f"/tmp/.X11-unix/X{display[1:]}").exists(), 30)
+    yield display
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def xdotool(display: str, *args: str) -> None:
+    subprocess.run(["xdotool", *args], env={"DISPLAY": display}, check=True, timeout=60)
+
+
+def officer_logged_in(data_dir: Path) -> str | None:
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
+        row = db.execute(
+            "SELECT officer_code FROM counter_sessions WHERE ended_at IS NULL"
+        ).fetchone()
+    return row[0] if row else None
+
+
+def levels(data_dir: Path) -> list[int]:
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
+        return [row[0] for row in db.execute("SELECT level FROM ratings ORDER BY seq")]
+
+
+def test_a_badge_scanner_and_a_number_pad_work_through_x(xserver, roster, ui_env, data_dir):
+    roster()
+    env = dict(ui_env, DISPLAY=xserver)
+    app = subprocess.Popen([KIOSK], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(
+            lambda: (
+                (data_dir / "logs" / "kiosk.log").exists()
+                and "main loop" in (data_dir / "logs" / "kiosk.log").read_text()
+            )
+        )
+        time.sleep(2)  # the first frames of the Closed screen
+        xdotool(xserver, "type", "--delay", "60", "CB001")  # the badge: code, then Enter
+        xdotool(xserver, "key", "Return")
+        time.sleep(1)
+        xdotool(xserver, "type", "--delay", "60", "1234")  # the PIN on the keyboard
+        xdotool(xserver, "key", "KP_Enter")
+        assert wait_for(lambda: officer_logged_in(data_dir) == "CB001"), "badge login failed"
+        time.sleep(1)
+        xdotool(xserver, "key", "KP_1")  # the number pad's 1: the highest face
+        assert wait_for(lambda: levels(data_dir) == [4]), levels(data_dir)
+        xdotool(xserver, "key", "Escape")  # no way out by keyboard
+        time.sleep(1)
+        assert app.poll() is None, "Escape closed the kiosk"
+    finally:
+        app.terminate()
+        try:
+            app.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            app.kill()
+    assert app.returncode is not None
