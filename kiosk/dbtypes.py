@@ -13,9 +13,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, DateTime, Engine, TypeDecorator, create_engine, event
 
 
@@ -62,7 +59,11 @@ def sqlite_engine(url: str, pragmas: Sequence[str], timeout_seconds: float) -> E
     return engine
 
 
-def alembic_config(migrations: Path) -> AlembicConfig:
+def alembic_config(migrations: Path):
+    """Alembic's config for a migrations folder; Alembic is imported here, on demand,
+    because a process that finds its schema current never needs it."""
+    from alembic.config import Config as AlembicConfig
+
     # Resolved from the package, so migrations run the same from a checkout or a wheel.
     config = AlembicConfig()
     config.set_main_option("script_location", str(migrations))
@@ -71,6 +72,9 @@ def alembic_config(migrations: Path) -> AlembicConfig:
 
 def schema_revision(engine: Engine, migrations: Path) -> tuple[str | None, str]:
     """(revision of the database, newest revision in ``migrations``)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config(migrations)).get_current_head() or ""
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()

@@ -224,3 +224,31 @@ def test_kill_9_while_recording_loses_no_acknowledged_rating(serving: Counter, k
     # And the kiosk starts again on that file.
     with Counter.open(config=serving.config) as restarted:
         assert restarted.status().pending == len(stored)
+
+
+def test_the_head_the_store_skips_alembic_for_is_alembics_own_head():
+    from alembic.script import ScriptDirectory
+
+    from kiosk.migrations import HEAD
+
+    assert ScriptDirectory.from_config(_alembic_config()).get_current_head() == HEAD
+
+
+def test_a_kiosk_whose_database_is_current_starts_without_importing_alembic(
+    serving: Counter, kiosk_env
+):
+    probe = (
+        "import sys\n"
+        "from kiosk.counter import Counter\n"
+        "Counter.open().close()\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'alembic'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**os.environ, **kiosk_env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
