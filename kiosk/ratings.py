@@ -226,7 +226,9 @@ def set_reasons(session: Session, rating_id: str, reasons: Sequence[str]) -> Rat
 def release_held(session: Session, older_than: datetime | None = None) -> int:
     """Release ratings still waiting for reasons (after a crash, or a reasons screen that
     never finished), so they are sent without reasons rather than never."""
-    statement = update(Rating).where(Rating.held.is_(True))
+    # A held rating is always pending: saying so lets SQLite use the outbox index
+    # instead of scanning every rating ever stored (this runs before every push).
+    statement = update(Rating).where(Rating.sync_state == PENDING, Rating.held.is_(True))
     if older_than is not None:
         statement = statement.where(Rating.created_at < older_than)
     return session.execute(statement.values(held=False)).rowcount

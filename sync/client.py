@@ -14,12 +14,13 @@ import platform
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import requests
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 
 from kiosk import __version__
 from kiosk.config import KioskConfig
@@ -33,6 +34,21 @@ from sync.backoff import Backoff, parse_retry_after
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
+# Batches sent at once by one push (see SyncClient.push).
+IN_FLIGHT = 2
+# What a rating needs on the wire, read from the outbox.
+OUTBOX_COLUMNS = (
+    Rating.seq,
+    Rating.id,
+    Rating.created_at,
+    Rating.officer_code,
+    Rating.department_code,
+    Rating.session_id,
+    Rating.ticket,
+    Rating.level,
+    Rating.reasons,
+    Rating.lang,
+)
 
 
 class SyncNotConfigured(Exception):
@@ -84,37 +100,45 @@ class SyncClient:
         self.timeout = (config.central.connect_timeout_seconds, config.central.read_timeout_seconds)
         self.backoff = Backoff(cap=config.central.backoff_cap_seconds)
         self.batch_size = config.central.batch_size
+        self._pool = ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="sync-push")
 
     # --- push -----------------------------------------------------------------------
 
     def push(self, batch_size: int | None = None) -> PushResult:
-        """Send one batch of the outbox. Raises CentralUnavailable / CentralRefused."""
+        """Send the next ``IN_FLIGHT`` batches of the outbox, concurrently.
+
+        Two requests in flight let the kiosk encode and mark one batch while the central
+        stores the other, which doubles a backlog's drain rate on loopback. Batches are
+        disjoint, and order between them does not matter: the central keys on rating ids.
+        Raises CentralUnavailable / CentralRefused after every batch has been answered or
+        has failed, so what was accepted is marked sent either way.
+        """
         self._release_abandoned_holds()
-        batch = self._next_batch(batch_size or self.batch_size)
-        if not batch:
-            self._remember(last_sync_at=utcnow().isoformat(), last_sync_error=None)
-            return PushResult()
-        wire, invalid = [], []
-        for rating in batch:
-            try:
-                wire.append((rating, wire_rating(rating)))
-            except ValidationError as exc:
-                invalid.append(
-                    protocol.RejectedRating(
-                        id=rating.id, error=f"kiosk: {protocol.error_text(exc)}"
-                    )
-                )
+        size = batch_size or self.batch_size
+        ratings = self._next_batch(size * IN_FLIGHT)
+        chunks = [ratings[start : start + size] for start in range(0, len(ratings), size)]
+        if len(chunks) > 1:
+            futures = [self._pool.submit(self._push_chunk, chunk) for chunk in chunks]
+            outcomes = [future.exception() or future.result() for future in futures]
+        else:
+            outcomes = [self._push_chunk(chunk) for chunk in chunks]
+        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if failures:
+            raise failures[0]
+        self._remember(last_sync_at=utcnow().isoformat(), last_sync_error=None)
+        return PushResult(
+            sent=sum(result.sent for result in outcomes),
+            duplicate=sum(result.duplicate for result in outcomes),
+            rejected=sum(result.rejected for result in outcomes),
+            remaining=self.pending() if ratings else 0,
+        )
+
+    def _push_chunk(self, batch: list[Row]) -> PushResult:
+        wire, invalid = encode(batch)
         if invalid:  # never sendable as it is: flag it now, keep it, send the others
             self._mark(batch, protocol.BatchResponse(rejected=invalid))
         result = self._send(wire) if wire else PushResult()
-        result = PushResult(result.sent, result.duplicate, result.rejected + len(invalid))
-        self._remember(last_sync_at=utcnow().isoformat(), last_sync_error=None)
-        return PushResult(
-            sent=result.sent,
-            duplicate=result.duplicate,
-            rejected=result.rejected,
-            remaining=self.pending(),
-        )
+        return PushResult(result.sent, result.duplicate, result.rejected + len(invalid))
 
     def drain(
         self, progress: Callable[[int, int], None] | None = None, give_up_after: float = 60
@@ -154,18 +178,20 @@ class SyncClient:
         with self.store.read() as session:
             return session.scalar(select(func.count()).where(Rating.sync_state == PENDING)) or 0
 
-    def _next_batch(self, limit: int) -> list[Rating]:
+    def _next_batch(self, limit: int) -> list[Row]:
+        """The next released, pending ratings in seq order, as plain rows: the outbox is
+        read for every batch of a backlog, and ORM objects cost more than the encoding."""
         with self.store.read() as session:
             return list(
-                session.scalars(
-                    select(Rating)
+                session.execute(
+                    select(*OUTBOX_COLUMNS)
                     .where(Rating.sync_state == PENDING, Rating.held.is_(False))
                     .order_by(Rating.seq)
                     .limit(limit)
                 )
             )
 
-    def _send(self, batch: list[tuple[Rating, protocol.RatingIn]]) -> PushResult:
+    def _send(self, batch: list[tuple[Row, protocol.RatingIn]]) -> PushResult:
         """POST a batch; on a 4xx for the whole batch, split it to isolate the bad ratings."""
         response = self._post_batch([item for _rating, item in batch])
         if response.status_code == 200:
@@ -213,18 +239,20 @@ class SyncClient:
             )
         return response
 
-    def _mark(self, batch: list[Rating], answer: protocol.BatchResponse) -> PushResult:
+    def _mark(self, batch: list[Row], answer: protocol.BatchResponse) -> PushResult:
         sent_ids = set(answer.accepted)
         duplicate_ids = set(answer.duplicate)
         rejected = {item.id: item.error for item in answer.rejected}
-        ours = {rating.id for rating in batch}
+        seq_of = {rating.id: rating.seq for rating in batch}
+        ours = set(seq_of)
         now = utcnow()
+        # Updated by seq, the integer primary key: cheaper than looking up 500 UUIDs.
         with self.store.write() as session:
             done = (sent_ids | duplicate_ids) & ours
             if done:
                 session.execute(
                     update(Rating)
-                    .where(Rating.id.in_(done), Rating.sync_state == PENDING)
+                    .where(Rating.seq.in_([seq_of[i] for i in done]), Rating.sync_state == PENDING)
                     .values(
                         sync_state=SENT, sent_at=now, sync_error=None, attempts=Rating.attempts + 1
                     )
@@ -233,7 +261,7 @@ class SyncClient:
                 if rating_id in ours:
                     session.execute(
                         update(Rating)
-                        .where(Rating.id == rating_id)
+                        .where(Rating.seq == seq_of[rating_id])
                         .values(
                             sync_state=REJECTED,
                             sync_error=error[:1000],
@@ -244,7 +272,7 @@ class SyncClient:
             if unanswered:  # the central skipped them: try again next time
                 session.execute(
                     update(Rating)
-                    .where(Rating.id.in_(unanswered))
+                    .where(Rating.seq.in_([seq_of[i] for i in unanswered]))
                     .values(attempts=Rating.attempts + 1)
                 )
         if rejected:
@@ -367,10 +395,11 @@ class SyncClient:
                 _set_state(session, key, value)
 
     def close(self) -> None:
+        self._pool.shutdown(wait=True)
         self.http.close()
 
 
-def wire_rating(rating: Rating) -> protocol.RatingIn:
+def wire_rating(rating: Row) -> protocol.RatingIn:
     return protocol.RatingIn(
         id=rating.id,
         seq=rating.seq,
@@ -383,6 +412,21 @@ def wire_rating(rating: Rating) -> protocol.RatingIn:
         reasons=list(rating.reasons or []),
         lang=rating.lang,
     )
+
+
+def encode(
+    batch: list[Row],
+) -> tuple[list[tuple[Row, protocol.RatingIn]], list[protocol.RejectedRating]]:
+    """Wire models for a batch, and the ratings that cannot be sent as they are (flagged
+    with the field that is wrong, never silently dropped)."""
+    wire, invalid = [], []
+    for rating in batch:
+        try:
+            wire.append((rating, wire_rating(rating)))
+        except ValidationError as exc:
+            error = f"kiosk: {protocol.error_text(exc)}"
+            invalid.append(protocol.RejectedRating(id=rating.id, error=error))
+    return wire, invalid
 
 
 def _set_state(session, key: str, value: str | None) -> None:
