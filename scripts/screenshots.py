@@ -93,7 +93,7 @@ def shoot(size: str, folder: Path) -> None:
         app.home_name()  # refreshes the officer shown (none)
         shot("closed", lang)
         shot("pin", lang, mode="login")
-        pin = app.sm.get_screen("pin")
+        pin = app.screen("pin")
         pin.letters = True
         robot.frames(2)
         robot.screenshot(folder / f"pin-letters-{lang}.png")
@@ -110,7 +110,7 @@ def shoot(size: str, folder: Path) -> None:
         shot("rate", lang)
         shot("waiting", lang)
         shot("reasons", lang, rating_id="")
-        reasons = app.sm.get_screen("reasons")
+        reasons = app.screen("reasons")
         for chip in reasons.ids.chips.children[-2:]:
             chip.state = "down"
         robot.frames(3)
