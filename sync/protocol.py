@@ -15,7 +15,7 @@ checks each rating alone and names the field that is wrong.
 
 from __future__ import annotations
 
-import uuid
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -69,14 +69,16 @@ UtcDatetime = Annotated[
 ]
 
 
+# The canonical spelling of any UUID, exactly what str(uuid.UUID(x)) writes. A regex, not
+# uuid.UUID(): it is checked for every rating of every batch, and is several times faster.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _canonical_uuid(value: str) -> str:
     # Only the canonical spelling: the central answers with the id as sent, and two
     # spellings of one UUID must not become two ratings.
-    try:
-        if str(uuid.UUID(value)) == value:
-            return value
-    except ValueError:
-        pass
+    if _CANONICAL_UUID.fullmatch(value):
+        return value
     raise ValueError("must be a lowercase UUID such as 3f2b6c1e-8d4a-4e5b-9c1d-2a3b4c5d6e7f")
 
 
@@ -194,7 +196,12 @@ def error_text(exc: ValidationError, prefix: str = "") -> str:
 
 
 def validate_rating(raw: Any) -> RatingIn:
-    """Validate one rating of a batch; raises ValueError whose text names the field."""
+    """Validate one rating of a batch; raises ValueError whose text names the field.
+
+    A :class:`RatingIn` is returned as it is: the central validated it already, with the
+    whole batch in one pass (see ``sync.central.api.parse_batch``)."""
+    if isinstance(raw, RatingIn):
+        return raw
     if not isinstance(raw, dict):
         raise ValueError("rating: must be a JSON object")
     try:
