@@ -26,3 +26,25 @@ def emit(name: str, value: float, unit: str, baseline: float | None = None) -> N
         "ratio": ratio,
     }
     print(json.dumps(line), flush=True)
+
+
+def serving_counter(environ=None):
+    """A counter as it is when citizens come: officer CB001 on the roster, logged in.
+    ``environ`` (KIOSK__* overrides) defaults to the process environment."""
+    from kiosk.config import load_config
+    from kiosk.counter import Counter
+    from kiosk.pins import hash_pin
+    from kiosk.staff import upsert_officer
+
+    counter = Counter.open(config=load_config(environ=environ))
+    with counter.store.write() as session:
+        upsert_officer(
+            session,
+            code="CB001",
+            full_name="Nguyễn Thị Hồng Nhung",
+            title="Chuyên viên",
+            department="CA",
+            pin_hash=hash_pin("1234"),
+        )
+    counter.login("CB001", "1234")
+    return counter

@@ -25,7 +25,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit  # noqa: E402
+from common import emit, serving_counter  # noqa: E402
 
 BACKLOG = int(os.environ.get("DRAIN_BACKLOG", "100000"))
 TARGET_PER_SECOND = 10_000
@@ -112,20 +112,9 @@ def main() -> None:
                 "KIOSK__COUNTER__CLOSING_TIME": '""',
             }
         )
-        from kiosk.counter import Counter
-        from kiosk.pins import hash_pin
-        from kiosk.staff import upsert_officer
         from sync.client import SyncClient
 
-        counter = Counter.open()
-        with counter.store.write() as session:
-            upsert_officer(
-                session,
-                code="CB001",
-                full_name="Nguyễn Văn An",
-                department="CA",
-                pin_hash=hash_pin("1234"),
-            )
+        counter = serving_counter()
         fill_backlog(counter)
         client = SyncClient(counter.config, counter.store)
         started = time.perf_counter()

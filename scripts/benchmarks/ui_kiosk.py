@@ -102,23 +102,9 @@ def run_child(kind: str, env: dict[str, str]) -> dict:
 
 def prepare_kiosk(env: dict[str, str]) -> None:
     """A roster and a logged-in officer, as a counter is when citizens come."""
-    from kiosk import staff
-    from kiosk.config import load_config
-    from kiosk.counter import Counter
-    from kiosk.pins import hash_pin
+    from common import serving_counter
 
-    config = load_config(environ=env)
-    with Counter.open(config=config) as counter:
-        with counter.store.write() as session:
-            staff.upsert_officer(
-                session,
-                code="CB001",
-                full_name="Nguyễn Thị Hồng Nhung",
-                title="Chuyên viên",
-                department="CA",
-                pin_hash=hash_pin("1234"),
-            )
-        counter.login("CB001", "1234")
+    serving_counter(env).close()
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, median, percentile  # noqa: E402
+from common import emit, median, percentile, serving_counter  # noqa: E402
 
 ROUNDS = 2000
 WARMUP = 100
@@ -53,20 +53,7 @@ def main() -> None:
     os.environ["KIOSK__STORAGE__DATA_DIR"] = str(work / "kiosk")
     os.environ["KIOSK__RATING__COOLDOWN_SECONDS"] = "0"
     os.environ["KIOSK__COUNTER__CLOSING_TIME"] = '""'
-    from kiosk.counter import Counter
-    from kiosk.pins import hash_pin
-    from kiosk.staff import upsert_officer
-
-    counter = Counter.open()
-    with counter.store.write() as session:
-        upsert_officer(
-            session,
-            code="CB001",
-            full_name="Nguyễn Văn An",
-            department="CA",
-            pin_hash=hash_pin("1234"),
-        )
-    counter.login("CB001", "1234")
+    counter = serving_counter()
     raw = raw_connection(work / "raw.db")
 
     ours, theirs = [], []
