@@ -1,0 +1,165 @@
+"""The kiosk side of sync: the outbox in the local database.
+
+The outbox is the ratings table: released, pending ratings in ``seq`` order, read as
+plain rows (a backlog is read batch after batch, and ORM objects cost more than the
+encoding). What the central answers is recorded here; nothing here deletes a rating.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from pydantic import ValidationError
+from sqlalchemy import Row, func, select, update
+
+from kiosk.config import KioskConfig
+from kiosk.models import PENDING, REJECTED, SENT, Rating, State, utcnow
+from kiosk.ratings import release_held
+from kiosk.store import Store
+from sync import protocol
+
+log = logging.getLogger(__name__)
+
+# What a rating needs on the wire, read from the outbox.
+OUTBOX_COLUMNS = (
+    Rating.seq,
+    Rating.id,
+    Rating.created_at,
+    Rating.officer_code,
+    Rating.department_code,
+    Rating.session_id,
+    Rating.ticket,
+    Rating.level,
+    Rating.reasons,
+    Rating.lang,
+)
+
+
+@dataclass(frozen=True)
+class PushResult:
+    sent: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    remaining: int = 0
+
+
+def pending(store: Store) -> int:
+    """Ratings not yet confirmed by the central (including those waiting for reasons)."""
+    with store.read() as session:
+        return session.scalar(select(func.count()).where(Rating.sync_state == PENDING)) or 0
+
+
+def next_batch(store: Store, limit: int) -> list[Row]:
+    """The next released, pending ratings in seq order, as plain rows: the outbox is
+    read for every batch of a backlog, and ORM objects cost more than the encoding."""
+    with store.read() as session:
+        return list(
+            session.execute(
+                select(*OUTBOX_COLUMNS)
+                .where(Rating.sync_state == PENDING, Rating.held.is_(False))
+                .order_by(Rating.seq)
+                .limit(limit)
+            )
+        )
+
+
+def wire_rating(rating: Row) -> protocol.RatingIn:
+    return protocol.RatingIn(
+        id=rating.id,
+        seq=rating.seq,
+        created_at=rating.created_at,
+        officer=rating.officer_code,
+        department=rating.department_code,
+        session=rating.session_id,
+        ticket=rating.ticket,
+        level=rating.level,
+        reasons=list(rating.reasons or []),
+        lang=rating.lang,
+    )
+
+
+def encode(
+    batch: list[Row],
+) -> tuple[list[tuple[Row, protocol.RatingIn]], list[protocol.RejectedRating]]:
+    """Wire models for a batch, and the ratings that cannot be sent as they are (flagged
+    with the field that is wrong, never silently dropped)."""
+    wire, invalid = [], []
+    for rating in batch:
+        try:
+            wire.append((rating, wire_rating(rating)))
+        except ValidationError as exc:
+            error = f"kiosk: {protocol.error_text(exc)}"
+            invalid.append(protocol.RejectedRating(id=rating.id, error=error))
+    return wire, invalid
+
+
+def mark(store: Store, batch: list[Row], answer: protocol.BatchResponse) -> PushResult:
+    """Record the central's answer: accepted or duplicate -> sent; rejected -> flagged
+    and kept; not answered -> left pending, one attempt more."""
+    sent_ids = set(answer.accepted)
+    duplicate_ids = set(answer.duplicate)
+    rejected = {item.id: item.error for item in answer.rejected}
+    seq_of = {rating.id: rating.seq for rating in batch}
+    ours = set(seq_of)
+    now = utcnow()
+    # Updated by seq, the integer primary key: cheaper than looking up 500 UUIDs.
+    with store.write() as session:
+        done = (sent_ids | duplicate_ids) & ours
+        if done:
+            session.execute(
+                update(Rating)
+                .where(Rating.seq.in_([seq_of[i] for i in done]), Rating.sync_state == PENDING)
+                .values(sync_state=SENT, sent_at=now, sync_error=None, attempts=Rating.attempts + 1)
+            )
+        for rating_id, error in rejected.items():
+            if rating_id in ours:
+                session.execute(
+                    update(Rating)
+                    .where(Rating.seq == seq_of[rating_id])
+                    .values(
+                        sync_state=REJECTED,
+                        sync_error=error[:1000],
+                        attempts=Rating.attempts + 1,
+                    )
+                )
+        unanswered = ours - done - set(rejected)
+        if unanswered:  # the central skipped them: try again next time
+            session.execute(
+                update(Rating)
+                .where(Rating.seq.in_([seq_of[i] for i in unanswered]))
+                .values(attempts=Rating.attempts + 1)
+            )
+    if rejected:
+        log.warning(
+            "central rejected %d rating(s): %s", len(rejected), next(iter(rejected.values()))
+        )
+    return PushResult(
+        sent=len(sent_ids & ours),
+        duplicate=len(duplicate_ids & ours),
+        rejected=len(set(rejected) & ours),
+    )
+
+
+def release_abandoned_holds(store: Store, config: KioskConfig) -> None:
+    # The reasons screen releases its rating within reasons_timeout_seconds; one still
+    # held well after that was abandoned (screen crashed): send it without reasons.
+    limit = utcnow() - timedelta(seconds=config.rating.reasons_timeout_seconds + 60)
+    with store.write() as session:
+        release_held(session, older_than=limit)
+
+
+def remember(store: Store, **values: str | None) -> None:
+    """Keep small sync facts (last sync, last error, roster ETag) in the state table."""
+    with store.write() as session:
+        for key, value in values.items():
+            set_state(session, key, value)
+
+
+def set_state(session, key: str, value: str | None) -> None:
+    row = session.get(State, key)
+    if row is None:
+        session.add(State(key=key, value=value, updated_at=utcnow()))
+    else:
+        row.value, row.updated_at = value, utcnow()
