@@ -6,7 +6,6 @@ Used by ``kioskctl``; none of it changes a rating.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import shutil
@@ -163,34 +162,26 @@ def write_export(
     progress: Progress | None = None,
     total: int = 0,
 ) -> int:
-    def lines() -> Iterator[str]:
-        if fmt == "csv":
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS)
-            writer.writeheader()
-            header = buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            yield header
-            for row in rows:
-                writer.writerow({**row, "reasons": ";".join(row["reasons"])})  # type: ignore[arg-type]
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        else:
-            for row in rows:
-                yield json.dumps(row, ensure_ascii=False) + "\n"
+    """Write ratings as CSV (header row first) or JSON lines; return how many."""
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+
+        def write(row: dict[str, object]) -> None:
+            writer.writerow({**row, "reasons": ";".join(row["reasons"])})  # type: ignore[arg-type]
+
+    else:
+
+        def write(row: dict[str, object]) -> None:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
     count = 0
-    for line in lines():
-        out.write(line)
-        count += 1
+    for count, row in enumerate(rows, 1):
+        write(row)
         if progress and count % 1000 == 0:
             progress(count, max(total, count))
-    count -= fmt == "csv"  # the header line is not a rating
     if progress:
         progress(count, max(total, count))
-    return count
     return count
 
 
