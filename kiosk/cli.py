@@ -11,6 +11,7 @@ import argparse
 import dataclasses
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.problems:
             print(f"config error: {line}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `kioskctl export | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (StoreError, RosterError, LoginRefused, RatingRefused, OSError) as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)
