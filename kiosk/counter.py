@@ -39,6 +39,7 @@ from kiosk.staff import OfficerInfo
 from kiosk.store import Store, open_store
 
 __all__ = [
+    "Desk",
     "Counter",
     "CounterStatus",
     "LoginRefused",
@@ -49,6 +50,15 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Who is at the counter now: what the kiosk needs to pick its resting screen."""
+
+    officer: OfficerInfo | None
+    paused: bool
+    turn_open: bool
 
 
 @dataclass(frozen=True)
@@ -200,28 +210,37 @@ class Counter:
 
     # --- status ---------------------------------------------------------------------
 
-    def officer(self) -> OfficerInfo | None:
-        with self._lock, self.store.read() as session:
-            current = self._current_session(session, utcnow())
-            if current is None:
-                return None
-            return staff.officer_info(
-                session, session.get(Officer, current.officer_code), self.config.config_path.parent
-            )
-
-    def status(self) -> CounterStatus:
+    def desk(self) -> Desk:
+        """Who is at the counter now. Cheap whatever the history: the kiosk asks after every
+        citizen which resting screen to show, so this must not count ratings."""
         with self._lock:
             now = utcnow()
             self._apply_closing_time(now)
             with self.store.read() as session:
                 current = self._current_session(session, now)
-                officer = None
-                if current is not None:
-                    row = session.get(Officer, current.officer_code)
-                    officer = staff.officer_info(session, row, self.config.config_path.parent)
-                turn_open = (
-                    current is not None and ratings.open_turn_for(session, current) is not None
+                if current is None:
+                    return Desk(officer=None, paused=False, turn_open=False)
+                officer = staff.officer_info(
+                    session,
+                    session.get(Officer, current.officer_code),
+                    self.config.config_path.parent,
                 )
+                return Desk(
+                    officer=officer,
+                    paused=current.paused_at is not None,
+                    turn_open=ratings.open_turn_for(session, current) is not None,
+                )
+
+    def officer(self) -> OfficerInfo | None:
+        return self.desk().officer
+
+    def status(self) -> CounterStatus:
+        """Everything a technician asks about; counts over all stored ratings, so it costs
+        more as the history grows (tens of ms at 200,000): not for every tap."""
+        with self._lock:
+            desk = self.desk()
+            now = utcnow()
+            with self.store.read() as session:
                 midnight = datetime.combine(
                     now.astimezone(self.config.counter.tz).date(),
                     datetime.min.time(),
@@ -261,9 +280,9 @@ class Counter:
                 counter_name=self.config.counter.name,
                 department_name=self.config.counter.department_name
                 or self.config.counter.department,
-                officer=officer,
-                paused=current is not None and current.paused_at is not None,
-                turn_open=turn_open,
+                officer=desk.officer,
+                paused=desk.paused,
+                turn_open=desk.turn_open,
                 mode=self.config.rating.mode,
                 today_by_level={
                     level.value: by_level.get(level.value, 0) for level in self.config.rating.levels

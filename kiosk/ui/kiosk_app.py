@@ -159,13 +159,13 @@ class KioskApp(App):
 
     def home_name(self) -> str:
         """The resting screen for the counter's state: closed, paused, waiting or rate."""
-        status = self.counter.status()
-        self._show_officer(status.officer)
-        if status.officer is None:
+        desk = self.counter.desk()
+        self._show_officer(desk.officer)
+        if desk.officer is None:
             return "closed"
-        if status.paused:
+        if desk.paused:
             return "paused"
-        if status.mode == "per_turn" and not status.turn_open:
+        if self.settings.rating.mode == "per_turn" and not desk.turn_open:
             return "waiting"
         return "rate"
 
