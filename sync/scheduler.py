@@ -70,27 +70,19 @@ class Syncer:
             return
         central = self.config.central
         now = datetime.now(UTC)
-        self.scheduler.add_job(
-            self.push_job,
-            "interval",
-            seconds=central.push_interval_seconds,
-            id="push",
-            next_run_time=now,
+        jobs = (  # id, job, interval, first run after start
+            ("push", self.push_job, central.push_interval_seconds, 0),
+            ("roster", self.roster_job, central.roster_interval_seconds, 0),
+            ("heartbeat", self.heartbeat_job, central.heartbeat_interval_seconds, 2),
         )
-        self.scheduler.add_job(
-            self.roster_job,
-            "interval",
-            seconds=central.roster_interval_seconds,
-            id="roster",
-            next_run_time=now,
-        )
-        self.scheduler.add_job(
-            self.heartbeat_job,
-            "interval",
-            seconds=central.heartbeat_interval_seconds,
-            id="heartbeat",
-            next_run_time=now + timedelta(seconds=2),
-        )
+        for job_id, job, seconds, delay in jobs:
+            self.scheduler.add_job(
+                job,
+                "interval",
+                seconds=seconds,
+                id=job_id,
+                next_run_time=now + timedelta(seconds=delay),
+            )
         self.scheduler.start()
 
     def push_now(self) -> None:
