@@ -23,6 +23,7 @@ from kiosk.errors import LoginRefused, RosterError
 from kiosk.models import CounterSession, Department, Officer, Turn
 from kiosk.pins import hash_pin, is_pin_hash, verify_pin
 from kiosk.store import Store
+from sync.protocol import canonical_code
 
 ROSTER_COLUMNS = ("code", "full_name", "title", "department")
 OPTIONAL_COLUMNS = ("department_name", "pin", "pin_hash", "photo", "active")
@@ -47,7 +48,7 @@ class OfficerInfo:
 
 
 def normalise_code(code: str) -> str:
-    return unicodedata.normalize("NFC", code).strip().upper()
+    return canonical_code(code)
 
 
 def officer_info(session: Session, officer: Officer, base: Path) -> OfficerInfo:

@@ -16,6 +16,7 @@ checks each rating alone and names the field that is wrong.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -39,6 +40,13 @@ REPORT_GROUPINGS = ("department", "officer", "counter", "day", "month")
 
 CODE_MAX = 32
 COUNTER_MAX = 16
+
+
+def canonical_code(value: str) -> str:
+    """The one spelling of an officer, counter or department code, on the wire and in
+    every database: codes are case-insensitive, so ``cb101``, `` CB101`` and ``CB101`` are
+    one officer. NFC first, so a name typed on another keyboard is the same code too."""
+    return unicodedata.normalize("NFC", value).strip().upper()
 
 
 def roster_path(counter: str) -> str:

@@ -3,7 +3,8 @@ on PostgreSQL.
 
 ``database_url`` is parametrized: a fresh SQLite file per test, and a PostgreSQL database
 made once per test session (``central_test_<random>``, dropped at the end) whose tables are
-emptied before each test. PostgreSQL tests skip when 127.0.0.1:5432 does not answer.
+emptied before each test. PostgreSQL tests skip when 127.0.0.1:5432 does not answer
+(and fail where the run expects PostgreSQL: ``tests/expected.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sync.central.db import Database, open_database
 from sync.central.server import RunningCentral, start_in_thread
 from sync.central.settings import DEFAULT_CONFIG, Settings, load_settings
 from sync.protocol import BATCH_PATH, SCHEMA_VERSION
+from tests.expected import unavailable
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_UNREACHABLE = f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}"
@@ -67,7 +69,7 @@ def postgres_database() -> Iterator[str]:
     try:
         _postgres_autocommit(f'CREATE DATABASE "{name}"')
     except Exception as exc:  # psycopg.OperationalError and friends: server not there
-        pytest.skip(f"{PG_UNREACHABLE} ({type(exc).__name__})")
+        unavailable("postgres", f"{PG_UNREACHABLE} ({type(exc).__name__})")
     url = _postgres_admin_url(name)
     open_database(url).close()
     yield url

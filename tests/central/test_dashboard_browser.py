@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sync.central.settings import Settings
+from tests.expected import unavailable
 
 from .conftest import Central, rating, start_central
 
@@ -26,17 +27,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium)"
-    ),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def browser_page() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        unavailable("browser", f"{CHROMIUM} is absent (scripts/bootstrap installs it as root)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        unavailable("browser", "Playwright is not installed (scripts/bootstrap installs it)")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True

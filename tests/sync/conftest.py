@@ -27,6 +27,7 @@ from kiosk.config import DEFAULT_CONFIG, load_config
 from kiosk.counter import Counter
 from kiosk.pins import hash_pin
 from kiosk.staff import upsert_officer
+from tests.expected import unavailable
 
 REPO = DEFAULT_CONFIG.parent.parent
 BIN = Path(sys.executable).parent
@@ -132,7 +133,7 @@ class Central:
         self.processes.clear()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def central(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Central]:
     workdir = tmp_path / "central"
     workdir.mkdir()
@@ -141,7 +142,7 @@ def central(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Central]
         database_url = f"sqlite:///{workdir / 'central.db'}"
     else:
         if not postgres_answers():
-            pytest.skip("PostgreSQL not reachable at 127.0.0.1:5432: PostgreSQL variant skipped")
+            unavailable("postgres", "PostgreSQL not reachable at 127.0.0.1:5432")
         database = f"central_sync_{uuid.uuid4().hex[:12]}"
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from kiosk.ui.kiosk_app import key_text
+from tests.expected import unavailable
 
-pytestmark = [pytest.mark.ui, pytest.mark.slow]
+pytestmark = [pytest.mark.ui, pytest.mark.slow, pytest.mark.display]
 
 KIOSK = str(Path(sys.executable).parent / "kiosk")
 
@@ -40,7 +41,9 @@ def wait_for(condition, timeout: float = 90.0) -> bool:
 @pytest.fixture
 def xserver(tmp_path: Path):
     if not (shutil.which("Xvfb") and shutil.which("xdotool")):
-        pytest.skip("Xvfb and xdotool are needed (scripts/bootstrap installs them as root)")
+        unavailable(
+            "display", "Xvfb and xdotool are needed (scripts/bootstrap installs them as root)"
+        )
     display = None
     for number in range(90, 120):
         if (
