@@ -17,12 +17,13 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from kiosk import cli_sync, maintenance, staff
+from kiosk import cli_sync, maintenance, roster, roster_file, staff
 from kiosk.config import ConfigError, load_config
 from kiosk.counter import Counter
-from kiosk.errors import LoginRefused, RatingRefused, RosterError
+from kiosk.errors import LoginRefused, RatingRefused
 from kiosk.models import Officer
 from kiosk.pins import hash_pin
+from kiosk.roster_file import RosterError
 from kiosk.store import StoreError
 
 Command = Callable[[argparse.Namespace], int]
@@ -215,9 +216,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_officer_add(args: argparse.Namespace) -> int:
     with open_counter(args) as counter:
+        roster.check_local_changes_allowed(counter.config)
         pin = read_pin(args.pin_stdin, confirm=True)
         with counter.store.write() as session:
-            staff.upsert_officer(
+            officer = roster.upsert_officer(
                 session,
                 code=args.code,
                 full_name=args.name,
@@ -227,7 +229,8 @@ def cmd_officer_add(args: argparse.Namespace) -> int:
                 pin_hash=hash_pin(pin),
                 photo=args.photo,
             )
-    print(f"officer {staff.normalise_code(args.code)} saved")
+            code = officer.code
+    print(f"officer {code} saved")
     return 0
 
 
@@ -252,36 +255,29 @@ def cmd_officer_list(args: argparse.Namespace) -> int:
 
 def cmd_officer_set_pin(args: argparse.Namespace) -> int:
     with open_counter(args) as counter:
-        officer_row = find_officer(counter, args.code)
-        pin = read_pin(args.pin_stdin, confirm=True)
-        with counter.store.write() as session:
-            officer = session.get(Officer, officer_row.code)
-            officer.pin_hash, officer.failed_attempts, officer.locked_until = hash_pin(pin), 0, None
-    print(f"new PIN set for {officer_row.code}")
+        roster.check_local_changes_allowed(counter.config)
+        code = roster.set_pin(counter.store, args.code, read_pin(args.pin_stdin, confirm=True))
+    print(f"new PIN set for {code}")
     return 0
 
 
 def cmd_officer_deactivate(args: argparse.Namespace) -> int:
     with open_counter(args) as counter:
-        officer_row = find_officer(counter, args.code)
-        with counter.store.write() as session:
-            session.get(Officer, officer_row.code).active = False
+        roster.check_local_changes_allowed(counter.config)
+        code = roster.deactivate(counter.store, args.code)
         current = counter.officer()
-        if current and current.code == officer_row.code:
+        if current and current.code == code:
             counter.logout("technician")
-    print(f"officer {officer_row.code} deactivated")
+    print(f"officer {code} deactivated")
     return 0
 
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise RosterError([f"{args.file}: not UTF-8 (save the CSV as 'CSV UTF-8')"]) from None
-    rows = staff.parse_roster_csv(text, str(args.file))
+    records = roster_file.read_roster(args.file)
     with open_counter(args) as counter:
-        count = staff.import_roster(
-            counter.store, rows, maintenance.ProgressLine("importing officers")
+        roster.check_local_changes_allowed(counter.config)
+        count = roster.import_records(
+            counter.store, records, maintenance.ProgressLine("importing officers")
         )
     print(f"imported {count} officers from {args.file}")
     return 0
@@ -341,14 +337,6 @@ def open_counter(args: argparse.Namespace) -> Counter:
     return Counter.open(config=load_config(args.config))
 
 
-def find_officer(counter: Counter, code: str) -> Officer:
-    with counter.store.read() as session:
-        officer = session.get(Officer, staff.normalise_code(code))
-    if officer is None:
-        raise RosterError([f"no officer with code {staff.normalise_code(code)}"])
-    return officer
-
-
 def read_pin(from_stdin: bool, confirm: bool = False) -> str:
     if from_stdin:
         pin = sys.stdin.readline().strip()
@@ -356,8 +344,9 @@ def read_pin(from_stdin: bool, confirm: bool = False) -> str:
         pin = getpass.getpass("PIN: ")
         if confirm and getpass.getpass("PIN again: ") != pin:
             raise RosterError(["the two PINs differ"])
-    if not (pin.isdigit() and 4 <= len(pin) <= 8):
-        raise RosterError(["a PIN is 4 to 8 digits"])
+    problem = roster_file.pin_problem(pin)
+    if problem:
+        raise RosterError([problem])
     return pin
 
 

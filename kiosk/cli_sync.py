@@ -16,8 +16,9 @@ from kiosk import maintenance
 from kiosk.config import load_config, resolve_config_path
 from kiosk.config_edit import set_values, toml_string, write_atomically
 from kiosk.counter import Counter
-from kiosk.errors import RosterError
 from kiosk.models import SENT, Officer, Rating
+from kiosk.roster_file import RosterError
+from sync.protocol import canonical_code
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -65,7 +66,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from sync.client import CentralRefused, CentralUnavailable, SyncClient, SyncNotConfigured
+    from sync.client import SyncClient, SyncNotConfigured, SyncProblem
 
     with Counter.open(config=load_config(args.config)) as counter:
         try:
@@ -73,13 +74,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         except SyncNotConfigured as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+        failure = None
         try:
             client.drain(
                 maintenance.ProgressLine("sending ratings"), give_up_after=args.give_up_after
             )
-        except (CentralUnavailable, CentralRefused) as exc:
+        except SyncProblem as exc:
             client.note_failure(exc)
-            print(f"error: {exc}", file=sys.stderr)
+            failure = exc
         finally:
             client.close()
         status = counter.status()
@@ -91,11 +93,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
             "rejected ratings are kept; see them with: kioskctl export --format json",
             file=sys.stderr,
         )
-    return 0 if status.pending == 0 and status.held == 0 else 1
+    if failure is not None:
+        print(f"error: {failure}", file=sys.stderr)
+    elif status.pending and status.last_sync_error:
+        print(f"error: {status.last_sync_error}", file=sys.stderr)
+    return 0 if failure is None and status.pending == 0 and status.held == 0 else 1
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
-    from sync.client import CentralRefused, CentralUnavailable, SyncClient
+    from sync.client import SyncClient, SyncProblem
 
     token = sys.stdin.readline().strip()
     if not token:
@@ -103,9 +109,10 @@ def cmd_provision(args: argparse.Namespace) -> int:
     path = resolve_config_path(args.config)
     config = load_config(path)
     url = args.central.rstrip("/")
+    counter_id = canonical_code(args.counter)
     text = set_values(
         path.read_text(encoding="utf-8"),
-        {("counter", "id"): toml_string(args.counter), ("central", "url"): toml_string(url)},
+        {("counter", "id"): toml_string(counter_id), ("central", "url"): toml_string(url)},
     )
     token_file = config.central.token_file or (config.storage.data_dir / "token")
     if config.central.token_file is None:
@@ -114,7 +121,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
     previous_config = path.read_text(encoding="utf-8")
     write_atomically(token_file, token + "\n", mode=0o600)
     write_atomically(path, text)
-    print(f"wrote {path} (counter {args.counter}, central {url}) and {token_file} (mode 600)")
+    print(f"wrote {path} (counter {counter_id}, central {url}) and {token_file} (mode 600)")
     if args.no_check:
         return 0
     try:
@@ -131,7 +138,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
                 print(f"roster pulled: {officers} officers may log in here")
             finally:
                 client.close()
-    except (CentralUnavailable, CentralRefused) as exc:
+    except SyncProblem as exc:
         # Put the previous files back: a kiosk must not be left pointing at a center
         # that refused it. --no-check writes them regardless, for offline installs.
         write_atomically(path, previous_config)

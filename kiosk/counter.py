@@ -22,9 +22,6 @@ from kiosk import ratings, staff
 from kiosk.config import KioskConfig, load_config
 from kiosk.errors import LoginRefused, RatingRefused
 from kiosk.models import (
-    PENDING,
-    REJECTED,
-    SENT,
     CounterSession,
     Event,
     Officer,
@@ -253,14 +250,7 @@ class Counter:
                         .group_by(Rating.level)
                     ).all()
                 )
-                states = dict(
-                    session.execute(
-                        select(Rating.sync_state, func.count())
-                        .where(Rating.held.is_(False))
-                        .group_by(Rating.sync_state)
-                    ).all()
-                )
-                held = session.scalar(select(func.count()).where(Rating.held.is_(True))) or 0
+                counts = ratings.sync_counts(session)
                 ignored = (
                     session.scalar(
                         select(Tally.value).where(
@@ -288,10 +278,10 @@ class Counter:
                     level.value: by_level.get(level.value, 0) for level in self.config.rating.levels
                 },
                 today_total=sum(by_level.values()),
-                pending=states.get(PENDING, 0),
-                held=held,
-                sent=states.get(SENT, 0),
-                rejected=states.get(REJECTED, 0),
+                pending=counts.pending,
+                held=counts.held,
+                sent=counts.sent,
+                rejected=counts.rejected,
                 last_sync_at=datetime.fromisoformat(last_sync.value)
                 if last_sync and last_sync.value
                 else None,

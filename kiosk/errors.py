@@ -34,11 +34,3 @@ class RatingRefused(Exception):
     def __init__(self, reason: str, message: str):
         super().__init__(message)
         self.reason = reason
-
-
-class RosterError(Exception):
-    """A roster change was refused; ``problems`` has one line each (CSV: with line numbers)."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.config import KioskConfig
 from kiosk.errors import RatingRefused
-from kiosk.models import PENDING, CounterSession, Rating, Turn
+from kiosk.models import PENDING, REJECTED, SENT, CounterSession, Rating, Turn
 from kiosk.staff import closing_instant
 from kiosk.store import connect_raw
 
@@ -232,3 +232,29 @@ def release_held(session: Session, older_than: datetime | None = None) -> int:
     if older_than is not None:
         statement = statement.where(Rating.created_at < older_than)
     return session.execute(statement.values(held=False)).rowcount
+
+
+@dataclass(frozen=True)
+class SyncCounts:
+    """Where the ratings stand with the center; the one meaning of each word, used by the
+    status screen, ``kioskctl``, the heartbeat and the syncer alike."""
+
+    pending: int  # released and not yet confirmed by the center: what sync still has to do
+    held: int  # committed, waiting for the citizen's reasons; not sendable yet
+    sent: int  # confirmed by the center (accepted or already there)
+    rejected: int  # refused by the center itself; kept and flagged
+
+
+def sync_counts(session: Session) -> SyncCounts:
+    rows = session.execute(
+        select(Rating.sync_state, Rating.held, func.count()).group_by(
+            Rating.sync_state, Rating.held
+        )
+    ).all()
+    counts = {(state, bool(held)): count for state, held, count in rows}
+    return SyncCounts(
+        pending=counts.get((PENDING, False), 0),
+        held=sum(count for (state, held), count in counts.items() if held and state == PENDING),
+        sent=sum(count for (state, _held), count in counts.items() if state == SENT),
+        rejected=sum(count for (state, _held), count in counts.items() if state == REJECTED),
+    )

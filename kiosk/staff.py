@@ -7,9 +7,6 @@ outcome is written.
 
 from __future__ import annotations
 
-import csv
-import io
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,14 +16,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kiosk.config import KioskConfig
-from kiosk.errors import LoginRefused, RosterError
+from kiosk.errors import LoginRefused
 from kiosk.models import CounterSession, Department, Officer, Turn
-from kiosk.pins import hash_pin, is_pin_hash, verify_pin
+from kiosk.pins import verify_pin
 from kiosk.store import Store
 from sync.protocol import canonical_code
-
-ROSTER_COLUMNS = ("code", "full_name", "title", "department")
-OPTIONAL_COLUMNS = ("department_name", "pin", "pin_hash", "photo", "active")
 
 
 @dataclass(frozen=True)
@@ -63,106 +57,6 @@ def officer_info(session: Session, officer: Officer, base: Path) -> OfficerInfo:
         photo=photo,
         active=officer.active,
     )
-
-
-# --- roster -----------------------------------------------------------------------
-
-
-def upsert_officer(
-    session: Session,
-    *,
-    code: str,
-    full_name: str,
-    department: str,
-    title: str = "",
-    pin_hash: str,
-    department_name: str = "",
-    photo: str | None = None,
-    active: bool = True,
-) -> Officer:
-    code = normalise_code(code)
-    existing_department = session.get(Department, department)
-    if existing_department is None:
-        session.add(Department(code=department, name=department_name or department))
-    elif department_name:
-        existing_department.name = department_name
-    officer = session.get(Officer, code)
-    if officer is None:
-        officer = Officer(code=code, failed_attempts=0)
-        session.add(officer)
-    officer.full_name = unicodedata.normalize("NFC", full_name.strip())
-    officer.title = unicodedata.normalize("NFC", title.strip())
-    officer.department_code = department
-    officer.pin_hash = pin_hash
-    officer.photo = photo or None
-    officer.active = active
-    session.flush()
-    return officer
-
-
-def parse_roster_csv(text: str, source: str = "roster") -> list[dict[str, object]]:
-    """Validate every row first; raise RosterError listing every bad line, or return rows."""
-    text = text.removeprefix("\ufeff")  # Excel writes a BOM in "CSV UTF-8"
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    missing = [name for name in ROSTER_COLUMNS if name not in header]
-    if missing:
-        raise RosterError([f"{source}: line 1: missing column(s) {', '.join(missing)}"])
-    if "pin" not in header and "pin_hash" not in header:
-        raise RosterError([f"{source}: line 1: needs a 'pin' or a 'pin_hash' column"])
-    unknown = [name for name in header if name not in ROSTER_COLUMNS + OPTIONAL_COLUMNS]
-    if unknown:
-        raise RosterError([f"{source}: line 1: unknown column(s) {', '.join(unknown)}"])
-    rows, problems, seen = [], [], {}
-    for raw in reader:
-        line = reader.line_num
-        if None in raw:  # DictReader puts the surplus fields, as a list, under None
-            problems.append(f"{source}: line {line}: more fields than columns")
-            continue
-        row = {(key or "").strip(): (value or "").strip() for key, value in raw.items()}
-        code = normalise_code(row["code"])
-        for name in ROSTER_COLUMNS:
-            if name != "title" and not row.get(name):
-                problems.append(f"{source}: line {line}: {name} is empty")
-        if code in seen:
-            problems.append(f"{source}: line {line}: code {code} already on line {seen[code]}")
-        seen[code] = line
-        pin, pin_hash = row.get("pin", ""), row.get("pin_hash", "")
-        if pin_hash and not is_pin_hash(pin_hash):
-            problems.append(f"{source}: line {line}: pin_hash is not an scrypt hash")
-        elif not pin_hash and not (pin.isdigit() and 4 <= len(pin) <= 8):
-            problems.append(f"{source}: line {line}: pin must be 4 to 8 digits")
-        active = row.get("active", "") or "yes"
-        if active.lower() not in ("yes", "no", "true", "false", "1", "0"):
-            problems.append(f"{source}: line {line}: active must be yes or no, got {active!r}")
-        row["code"], row["active"] = code, active.lower() in ("yes", "true", "1")
-        rows.append(row)
-    if problems:
-        raise RosterError(problems)
-    if not rows:
-        raise RosterError([f"{source}: no officers in the file"])
-    return rows
-
-
-def import_roster(store: Store, rows: list[dict[str, object]], progress=None) -> int:
-    """All rows in one transaction: a failure imports nothing."""
-    with store.write() as session:
-        for number, row in enumerate(rows, 1):
-            pin_hash = str(row.get("pin_hash") or "") or hash_pin(str(row["pin"]))
-            upsert_officer(
-                session,
-                code=str(row["code"]),
-                full_name=str(row["full_name"]),
-                title=str(row.get("title") or ""),
-                department=str(row["department"]),
-                department_name=str(row.get("department_name") or ""),
-                pin_hash=pin_hash,
-                photo=str(row.get("photo") or "") or None,
-                active=bool(row["active"]),
-            )
-            if progress:
-                progress(number, len(rows))
-    return len(rows)
 
 
 # --- login sessions -----------------------------------------------------------------

@@ -60,14 +60,14 @@ def main() -> int:
 
 def shoot(size: str, folder: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from kiosk import staff
+    from kiosk import roster
     from kiosk.config import load_config
     from kiosk.counter import Counter, LoginRefused
     from kiosk.pins import hash_pin
 
     config = load_config()
     with Counter.open(config=config) as counter, counter.store.write() as session:
-        staff.upsert_officer(
+        roster.upsert_officer(
             session,
             code="CB001",
             full_name="Nguyễn Thị Hồng Nhung",

@@ -10,45 +10,52 @@ from __future__ import annotations
 
 import logging
 import platform
+import re
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import requests
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row
 
-from kiosk import __version__
+from kiosk import __version__, roster
 from kiosk.config import KioskConfig
-from kiosk.models import PENDING, REJECTED, Department, Officer, Rating, State, utcnow
-from kiosk.staff import upsert_officer
+from kiosk.models import utcnow
+from kiosk.ratings import sync_counts
 from kiosk.store import Store
 from sync import outbox, protocol
-from sync.backoff import Backoff, parse_retry_after
+from sync.answers import (
+    CentralMisanswered,
+    CentralRefused,
+    CentralUnavailable,
+    SyncProblem,
+    parse_model,
+    problem_of,
+    read_batch_answer,
+)
+from sync.backoff import Backoff
 from sync.outbox import PushResult
 
 log = logging.getLogger(__name__)
 
-RETRYABLE_STATUS = {408, 429, 500, 502, 503, 504}
+__all__ = [
+    "CentralMisanswered",
+    "CentralRefused",
+    "CentralUnavailable",
+    "SyncClient",
+    "SyncNotConfigured",
+    "SyncProblem",
+]
+
 # Batches sent at once by one push (see SyncClient.push).
 IN_FLIGHT = 2
 
 
 class SyncNotConfigured(Exception):
     """No central URL or no token: ratings stay local until the kiosk is provisioned."""
-
-
-class CentralUnavailable(Exception):
-    """The central could not be reached or asked us to wait; try again later."""
-
-    def __init__(self, message: str, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class CentralRefused(Exception):
-    """The central refused the kiosk itself (token, counter): retrying will not help."""
 
 
 def read_token(config: KioskConfig) -> str:
@@ -65,18 +72,45 @@ def read_token(config: KioskConfig) -> str:
 
 
 class SyncClient:
-    def __init__(self, config: KioskConfig, store: Store, http: requests.Session | None = None):
+    def __init__(self, config: KioskConfig, store: Store):
         self.config = config
         self.store = store
         self.token = read_token(config)
-        self.http = http or requests.Session()
-        self.http.headers["Authorization"] = f"Bearer {self.token}"
-        self.http.headers["User-Agent"] = f"counter-kiosk/{__version__}"
-        self.http.verify = str(config.central.ca_file) if config.central.ca_file else True
         self.timeout = (config.central.connect_timeout_seconds, config.central.read_timeout_seconds)
         self.backoff = Backoff(cap=config.central.backoff_cap_seconds)
         self.batch_size = config.central.batch_size
         self._pool = ThreadPoolExecutor(IN_FLIGHT, thread_name_prefix="sync-push")
+        # requests does not promise a Session is safe across threads: one per thread.
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+        # Ratings the central failed on when sent alone: set aside until the given
+        # monotonic time, so one rating never holds back the ones after it.
+        self._resting: dict[str, float] = {}
+
+    def _http(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {self.token}"
+            session.headers["User-Agent"] = f"counter-kiosk/{__version__}"
+            ca_file = self.config.central.ca_file
+            session.verify = str(ca_file) if ca_file else True
+            self._local.session = session
+            with self._lock:
+                self._sessions.append(session)
+        return session
+
+    def _request(self, method: str, path: str, **kwargs: object) -> requests.Response:
+        """One request to the central; never follows a redirect (a redirect is an answer
+        the technician must see, and a POST turned into a GET by it would say nothing)."""
+        url = self.config.central.url + path
+        try:
+            return self._http().request(
+                method, url, timeout=self.timeout, allow_redirects=False, **kwargs
+            )
+        except requests.RequestException as exc:
+            raise CentralUnavailable(f"central not reached: {_reason(exc)}") from exc
 
     # --- push -----------------------------------------------------------------------
 
@@ -86,12 +120,12 @@ class SyncClient:
         Two requests in flight let the kiosk encode and mark one batch while the central
         stores the other, which doubles a backlog's drain rate on loopback. Batches are
         disjoint, and order between them does not matter: the central keys on rating ids.
-        Raises CentralUnavailable / CentralRefused after every batch has been answered or
-        has failed, so what was accepted is marked sent either way.
+        Raises a SyncProblem after every batch has been answered or has failed, so what
+        was accepted is marked sent either way.
         """
         outbox.release_abandoned_holds(self.store, self.config)
         size = batch_size or self.batch_size
-        ratings = outbox.next_batch(self.store, size * IN_FLIGHT)
+        ratings = outbox.next_batch(self.store, size * IN_FLIGHT, skip=self._resting_ids())
         chunks = [ratings[start : start + size] for start in range(0, len(ratings), size)]
         if len(chunks) > 1:
             futures = [self._pool.submit(self._push_chunk, chunk) for chunk in chunks]
@@ -101,26 +135,37 @@ class SyncClient:
         failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
         if failures:
             raise failures[0]
-        outbox.remember(self.store, last_sync_at=utcnow().isoformat(), last_sync_error=None)
+        results = [outcome for outcome in outcomes if isinstance(outcome, PushResult)]
+        problems = [result.problem for result in results if result.problem]
+        if results:  # the central answered: that, and only that, is a sync
+            outbox.remember(
+                self.store,
+                last_sync_at=utcnow().isoformat(),
+                last_sync_error=problems[0] if problems else None,
+            )
         return PushResult(
-            sent=sum(result.sent for result in outcomes),
-            duplicate=sum(result.duplicate for result in outcomes),
-            rejected=sum(result.rejected for result in outcomes),
+            sent=sum(result.sent for result in results),
+            duplicate=sum(result.duplicate for result in results),
+            rejected=sum(result.rejected for result in results),
+            set_aside=sum(result.set_aside for result in results),
             remaining=outbox.pending(self.store) if ratings else 0,
+            problem=problems[0] if problems else None,
         )
 
     def _push_chunk(self, batch: list[Row]) -> PushResult:
         wire, invalid = outbox.encode(batch)
         if invalid:  # never sendable as it is: flag it now, keep it, send the others
-            outbox.mark(self.store, batch, protocol.BatchResponse(rejected=invalid))
+            outbox.mark_rejected(self.store, batch, invalid)
         result = self._send(wire) if wire else PushResult()
-        return PushResult(result.sent, result.duplicate, result.rejected + len(invalid))
+        return result.plus(PushResult(rejected=len(invalid)))
 
     def drain(
         self, progress: Callable[[int, int], None] | None = None, give_up_after: float = 60
     ) -> int:
-        """Push until the outbox is empty; waits out backoff up to ``give_up_after`` seconds
-        in a row without progress. Returns what is still pending."""
+        """Push until the outbox is empty; waits out an unreachable central up to
+        ``give_up_after`` seconds in a row without progress. A central that refuses this
+        kiosk, or an answer that is not the central's, ends it at once: waiting will not
+        fix a URL. Returns what is still pending (ratings set aside included)."""
         total = outbox.pending(self.store)
         done = 0
         stuck_since = time.monotonic()
@@ -133,10 +178,11 @@ class SyncClient:
                     raise
                 time.sleep(min(self.backoff.wait_seconds(), 5) or 0.2)
                 continue
-            if result.sent + result.duplicate + result.rejected == 0:
-                return result.remaining
+            moved = result.sent + result.duplicate + result.rejected
+            if moved + result.set_aside == 0:
+                return outbox.pending(self.store)
             stuck_since = time.monotonic()
-            done += result.sent + result.duplicate + result.rejected
+            done += moved
             if progress:
                 progress(done, max(total, done + result.remaining))
 
@@ -145,38 +191,48 @@ class SyncClient:
 
     def note_failure(self, exc: Exception) -> float:
         """Back off after a failed cycle and remember the error for the status screen."""
-        retry_after = exc.retry_after if isinstance(exc, CentralUnavailable) else None
-        if isinstance(exc, CentralRefused):
-            retry_after = self.backoff.cap  # a wrong token will not fix itself in seconds
+        retry_after = exc.retry_after if isinstance(exc, SyncProblem) else None
+        if isinstance(exc, (CentralRefused, CentralMisanswered)):
+            retry_after = max(
+                retry_after or 0, 60.0
+            )  # a URL or a token will not fix itself in seconds
         delay = self.backoff.failed(retry_after)
         outbox.remember(self.store, last_sync_error=str(exc))
         log.warning("sync failed (%s); next try in %.0f s", exc, delay)
         return delay
 
     def _send(self, batch: list[tuple[Row, protocol.RatingIn]]) -> PushResult:
-        """POST a batch; on a 4xx for the whole batch, split it to isolate the bad ratings."""
+        """POST a batch. When the central refuses or fails on the batch as a whole, split it
+        until the rating at fault is alone, so the others go in; then reject that rating
+        only if the central itself refused it, or set it aside if the central failed."""
+        rows = [rating for rating, _item in batch]
         response = self._post_batch([item for _rating, item in batch])
-        if response.status_code == 200:
-            answer = protocol.BatchResponse.model_validate_json(response.content)
-            return outbox.mark(self.store, [rating for rating, _item in batch], answer)
-        if response.status_code in (401, 403):
-            raise CentralRefused(
-                f"central refused this counter's token ({response.status_code}): {_detail(response)}"
-            )
-        if len(batch) == 1:
-            error = f"HTTP {response.status_code}: {_detail(response)}"
-            rejected = protocol.RejectedRating(id=batch[0][0].id, error=error)
-            return outbox.mark(
-                self.store, [batch[0][0]], protocol.BatchResponse(rejected=[rejected])
-            )
-        middle = len(batch) // 2
-        first = self._send(batch[:middle])
-        second = self._send(batch[middle:])
-        return PushResult(
-            sent=first.sent + second.sent,
-            duplicate=first.duplicate + second.duplicate,
-            rejected=first.rejected + second.rejected,
-        )
+        outcome = read_batch_answer(response, [rating.id for rating in rows])
+        if outcome.answer is not None:
+            return outbox.mark(self.store, rows, outcome.answer)
+        if len(batch) > 1:
+            middle = len(batch) // 2
+            return self._send(batch[:middle]).plus(self._send(batch[middle:]))
+        rating = rows[0]
+        if outcome.refused_batch is not None:
+            refusal = protocol.RejectedRating(id=rating.id, error=outcome.refused_batch)
+            return outbox.mark_rejected(self.store, rows, [refusal])
+        if outcome.too_large_for_proxy is not None:
+            raise CentralMisanswered(outcome.too_large_for_proxy)
+        problem = f"rating {rating.seq} not sent: {outcome.failed}; set aside, tried again later"
+        self._set_aside(rating.id)
+        outbox.note_attempt(self.store, rating, problem)
+        return PushResult(set_aside=1, problem=problem)
+
+    def _set_aside(self, rating_id: str) -> None:
+        with self._lock:
+            self._resting[rating_id] = time.monotonic() + self.backoff.cap
+
+    def _resting_ids(self) -> set[str]:
+        now = time.monotonic()
+        with self._lock:
+            self._resting = {key: until for key, until in self._resting.items() if until > now}
+            return set(self._resting)
 
     def _post_batch(self, ratings: list[protocol.RatingIn]) -> requests.Response:
         payload = protocol.BatchRequest(
@@ -187,127 +243,106 @@ class SyncClient:
             sent_at=utcnow(),
             ratings=ratings,
         )
-        try:
-            response = self.http.post(
-                self.config.central.url + protocol.BATCH_PATH,
-                data=payload.model_dump_json(),
-                headers={"Content-Type": "application/json"},
-                timeout=self.timeout,
-            )
-        except requests.RequestException as exc:
-            raise CentralUnavailable(f"central not reached: {type(exc).__name__}: {exc}") from exc
-        if response.status_code in RETRYABLE_STATUS:
-            raise CentralUnavailable(
-                f"central answered {response.status_code}",
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
-        return response
+        return self._request(
+            "POST",
+            protocol.BATCH_PATH,
+            data=payload.model_dump_json(),
+            headers={"Content-Type": "application/json"},
+        )
 
     # --- roster and heartbeat -----------------------------------------------------------
 
     def pull_roster(self) -> bool:
-        """Fetch the roster (ETag); return True when it changed and was applied."""
-        with self.store.read() as session:
-            etag_row = session.get(State, "roster_etag")
-        headers = {"If-None-Match": etag_row.value} if etag_row and etag_row.value else {}
-        url = self.config.central.url + protocol.roster_path(self.config.counter.id)
-        response = self._get(url, headers)
+        """Fetch the roster (ETag); return True when it changed and was applied. The center
+        owns a provisioned kiosk's roster: what it lists replaces what the kiosk had."""
+        etag = outbox.state(self.store, "roster_etag")
+        headers = {"If-None-Match": etag} if etag else {}
+        response = self._request(
+            "GET", protocol.roster_path(self.config.counter.id), headers=headers
+        )
         if response.status_code == 304:
+            self._reached()
             return False
-        roster = protocol.RosterResponse.model_validate_json(response.content)
-        with self.store.write() as session:
-            listed = set()
-            for officer in roster.officers:
-                listed.add(officer.code)
-                upsert_officer(
-                    session,
+        if response.status_code != 200:
+            raise problem_of(response, "roster")
+        answer = parse_model(response, protocol.RosterResponse, "roster")
+        roster.replace_from_center(
+            self.store,
+            department=roster.DepartmentRecord(answer.department.code, answer.department.name),
+            officers=[
+                roster.OfficerRecord(
                     code=officer.code,
                     full_name=officer.full_name,
                     title=officer.title,
                     department=officer.department,
-                    department_name=roster.department.name
-                    if officer.department == roster.department.code
-                    else "",
                     pin_hash=officer.pin_hash,
                     active=officer.active,
                 )
-            if session.get(Department, roster.department.code) is None:
-                session.add(Department(code=roster.department.code, name=roster.department.name))
-            # Officers no longer listed may not log in; their rows stay for past sessions.
-            session.execute(update(Officer).where(Officer.code.not_in(listed)).values(active=False))
-            outbox.set_state(session, "roster_etag", response.headers.get("ETag"))
+                for officer in answer.officers
+            ],
+        )
+        outbox.remember(self.store, roster_etag=response.headers.get("ETag"))
+        self._reached()
         return True
 
     def heartbeat(self) -> float:
         """Report health; return the measured clock skew (central minus kiosk, seconds)."""
         with self.store.read() as session:
-            counts = dict(
-                session.execute(
-                    select(Rating.sync_state, func.count()).group_by(Rating.sync_state)
-                ).all()
-            )
-            held = session.scalar(select(func.count()).where(Rating.held.is_(True))) or 0
-            error = session.get(State, "last_sync_error")
+            counts = sync_counts(session)
         body = protocol.HeartbeatRequest(
-            pending=counts.get(PENDING, 0),
-            held=held,
-            rejected=counts.get(REJECTED, 0),
+            pending=counts.pending,
+            held=counts.held,
+            rejected=counts.rejected,
             app_version=__version__,
             free_disk_bytes=shutil.disk_usage(self.config.storage.data_dir).free,
-            last_error=error.value if error else None,
+            last_error=outbox.state(self.store, "last_sync_error"),
             kiosk_time=utcnow(),
         )
-        url = self.config.central.url + protocol.heartbeat_path(self.config.counter.id)
         sent = datetime.now(UTC)
-        try:
-            response = self.http.post(
-                url,
-                data=body.model_dump_json(),
-                headers={"Content-Type": "application/json"},
-                timeout=self.timeout,
-            )
-        except requests.RequestException as exc:
-            raise CentralUnavailable(f"central not reached: {type(exc).__name__}: {exc}") from exc
-        self._check(response)
-        answer = protocol.HeartbeatResponse.model_validate_json(response.content)
+        response = self._request(
+            "POST",
+            protocol.heartbeat_path(self.config.counter.id),
+            data=body.model_dump_json(),
+            headers={"Content-Type": "application/json"},
+        )
+        if response.status_code != 200:
+            raise problem_of(response, "heartbeat answer")
+        answer = parse_model(response, protocol.HeartbeatResponse, "heartbeat answer")
         received = datetime.now(UTC)
         midpoint = sent + (received - sent) / 2
         skew = (answer.server_time - midpoint).total_seconds()
         outbox.remember(self.store, clock_skew_seconds=f"{skew:.3f}")
+        self._reached()
         return skew
 
-    def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
-        try:
-            response = self.http.get(url, headers=headers, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise CentralUnavailable(f"central not reached: {type(exc).__name__}: {exc}") from exc
-        if response.status_code != 304:
-            self._check(response)
-        return response
-
-    def _check(self, response: requests.Response) -> None:
-        if response.status_code in RETRYABLE_STATUS:
-            raise CentralUnavailable(
-                f"central answered {response.status_code}",
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
-        if response.status_code in (401, 403, 404):
-            raise CentralRefused(
-                f"central refused this counter ({response.status_code}): {_detail(response)}"
-            )
-        if response.status_code >= 400:
-            raise CentralUnavailable(
-                f"central answered {response.status_code}: {_detail(response)}"
-            )
+    def _reached(self) -> None:
+        """The central answered as the protocol says: that is a sync, even with nothing to send."""
+        outbox.remember(self.store, last_sync_at=utcnow().isoformat())
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        self.http.close()
+        with self._lock:
+            for session in self._sessions:
+                session.close()
+            self._sessions.clear()
 
 
-def _detail(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200] or response.reason
-    return str(body.get("detail", body))[:300] if isinstance(body, dict) else str(body)[:300]
+def _reason(exc: requests.RequestException) -> str:
+    """What went wrong on the way, in words, without the library's nested reprs."""
+    words = next(
+        (words for kind, words in _NETWORK_FAILURES if isinstance(exc, kind)), type(exc).__name__
+    )
+    match = _OS_ERROR.search(str(exc))
+    return f"{words} ({match.group(1).strip()})" if match else words
+
+
+# Most specific first: SSLError and the timeouts are ConnectionErrors too.
+_NETWORK_FAILURES = (
+    (requests.exceptions.SSLError, "TLS handshake failed (certificate? see [central] ca_file)"),
+    (requests.exceptions.ConnectTimeout, "no answer to connect in time"),
+    (requests.exceptions.ReadTimeout, "connected, but no answer in time"),
+    (requests.exceptions.ProxyError, "the HTTP proxy failed"),
+    (requests.exceptions.ConnectionError, "connection failed"),
+    (requests.exceptions.InvalidURL, "[central] url is not a valid URL"),
+)
+_OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")

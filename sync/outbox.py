@@ -8,15 +8,16 @@ encoding). What the central answers is recorded here; nothing here deletes a rat
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 
 from pydantic import ValidationError
-from sqlalchemy import Row, func, select, update
+from sqlalchemy import Row, select, update
 
 from kiosk.config import KioskConfig
 from kiosk.models import PENDING, REJECTED, SENT, Rating, State, utcnow
-from kiosk.ratings import release_held
+from kiosk.ratings import release_held, sync_counts
 from kiosk.store import Store
 from sync import protocol
 
@@ -42,27 +43,35 @@ class PushResult:
     sent: int = 0
     duplicate: int = 0
     rejected: int = 0
+    set_aside: int = 0  # the central failed on them alone: kept pending, tried later
     remaining: int = 0
+    problem: str | None = None  # why some were set aside, for the status screen
+
+    def plus(self, other: PushResult) -> PushResult:
+        return PushResult(
+            sent=self.sent + other.sent,
+            duplicate=self.duplicate + other.duplicate,
+            rejected=self.rejected + other.rejected,
+            set_aside=self.set_aside + other.set_aside,
+            problem=self.problem or other.problem,
+        )
 
 
 def pending(store: Store) -> int:
-    """Ratings not yet confirmed by the central (including those waiting for reasons)."""
+    """Released ratings the central has not confirmed yet (not those waiting for reasons)."""
     with store.read() as session:
-        return session.scalar(select(func.count()).where(Rating.sync_state == PENDING)) or 0
+        return sync_counts(session).pending
 
 
-def next_batch(store: Store, limit: int) -> list[Row]:
+def next_batch(store: Store, limit: int, skip: Collection[str] = ()) -> list[Row]:
     """The next released, pending ratings in seq order, as plain rows: the outbox is
-    read for every batch of a backlog, and ORM objects cost more than the encoding."""
+    read for every batch of a backlog, and ORM objects cost more than the encoding.
+    ``skip``: ids set aside for now (the central failed on them alone)."""
+    query = select(*OUTBOX_COLUMNS).where(Rating.sync_state == PENDING, Rating.held.is_(False))
+    if skip:
+        query = query.where(Rating.id.not_in(list(skip)))
     with store.read() as session:
-        return list(
-            session.execute(
-                select(*OUTBOX_COLUMNS)
-                .where(Rating.sync_state == PENDING, Rating.held.is_(False))
-                .order_by(Rating.seq)
-                .limit(limit)
-            )
-        )
+        return list(session.execute(query.order_by(Rating.seq).limit(limit)))
 
 
 def wire_rating(rating: Row) -> protocol.RatingIn:
@@ -96,8 +105,8 @@ def encode(
 
 
 def mark(store: Store, batch: list[Row], answer: protocol.BatchResponse) -> PushResult:
-    """Record the central's answer: accepted or duplicate -> sent; rejected -> flagged
-    and kept; not answered -> left pending, one attempt more."""
+    """Record the central's answer (sync.answers checked that it lists each rating of
+    ``batch`` once): accepted or duplicate -> sent; rejected -> flagged and kept."""
     sent_ids = set(answer.accepted)
     duplicate_ids = set(answer.duplicate)
     rejected = {item.id: item.error for item in answer.rejected}
@@ -113,33 +122,42 @@ def mark(store: Store, batch: list[Row], answer: protocol.BatchResponse) -> Push
                 .where(Rating.seq.in_([seq_of[i] for i in done]), Rating.sync_state == PENDING)
                 .values(sync_state=SENT, sent_at=now, sync_error=None, attempts=Rating.attempts + 1)
             )
+        flagged = 0
         for rating_id, error in rejected.items():
-            if rating_id in ours:
-                session.execute(
+            if rating_id in ours and rating_id not in done:
+                flagged += session.execute(
                     update(Rating)
-                    .where(Rating.seq == seq_of[rating_id])
+                    # Only a pending rating can be rejected: one the central confirmed
+                    # stays confirmed, whatever a later answer says.
+                    .where(Rating.seq == seq_of[rating_id], Rating.sync_state == PENDING)
                     .values(
                         sync_state=REJECTED,
                         sync_error=error[:1000],
                         attempts=Rating.attempts + 1,
                     )
-                )
-        unanswered = ours - done - set(rejected)
-        if unanswered:  # the central skipped them: try again next time
-            session.execute(
-                update(Rating)
-                .where(Rating.seq.in_([seq_of[i] for i in unanswered]))
-                .values(attempts=Rating.attempts + 1)
-            )
-    if rejected:
-        log.warning(
-            "central rejected %d rating(s): %s", len(rejected), next(iter(rejected.values()))
-        )
+                ).rowcount
+    if flagged:
+        log.warning("%d rating(s) rejected: %s", flagged, next(iter(rejected.values())))
     return PushResult(
-        sent=len(sent_ids & ours),
-        duplicate=len(duplicate_ids & ours),
-        rejected=len(set(rejected) & ours),
+        sent=len(sent_ids & ours), duplicate=len(duplicate_ids & ours), rejected=flagged
     )
+
+
+def mark_rejected(
+    store: Store, batch: list[Row], rejected: list[protocol.RejectedRating]
+) -> PushResult:
+    """Flag ratings refused for good (by the central itself, or unsendable as stored)."""
+    return mark(store, batch, protocol.BatchResponse(rejected=rejected))
+
+
+def note_attempt(store: Store, rating: Row, problem: str) -> None:
+    """A try that settled nothing: the rating stays pending, the problem is kept with it."""
+    with store.write() as session:
+        session.execute(
+            update(Rating)
+            .where(Rating.seq == rating.seq, Rating.sync_state == PENDING)
+            .values(sync_error=problem[:1000], attempts=Rating.attempts + 1)
+        )
 
 
 def release_abandoned_holds(store: Store, config: KioskConfig) -> None:
@@ -155,6 +173,12 @@ def remember(store: Store, **values: str | None) -> None:
     with store.write() as session:
         for key, value in values.items():
             set_state(session, key, value)
+
+
+def state(store: Store, key: str) -> str | None:
+    with store.read() as session:
+        row = session.get(State, key)
+        return row.value if row else None
 
 
 def set_state(session, key: str, value: str | None) -> None:

@@ -38,6 +38,10 @@ BATCH_PATH = f"{API_PREFIX}/ratings:batch"
 REPORT_PATH = f"{API_PREFIX}/reports/satisfaction"
 REPORT_GROUPINGS = ("department", "officer", "counter", "day", "month")
 
+# Every answer of the central's API carries this header with the schema version: how a
+# kiosk tells the central's own errors from a proxy's or a portal's (sync.answers).
+PROTOCOL_HEADER = "Kiosk-Protocol"
+
 CODE_MAX = 32
 COUNTER_MAX = 16
 

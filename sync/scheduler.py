@@ -11,18 +11,28 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from kiosk.config import KioskConfig
 from kiosk.store import Store
-from sync.client import CentralRefused, CentralUnavailable, SyncClient, SyncNotConfigured
+from sync.client import (
+    CentralMisanswered,
+    CentralRefused,
+    CentralUnavailable,
+    SyncClient,
+    SyncNotConfigured,
+    SyncProblem,
+)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Colours of the status dot: all sent / pending or retrying / errors or unreachable.
 NOT_CONFIGURED, OK, PENDING, ERROR = "not_configured", "ok", "pending", "error"
@@ -52,8 +62,11 @@ class Syncer:
         except SyncNotConfigured as exc:
             self.client = None
             self._status = SyncStatus(NOT_CONFIGURED, last_error=str(exc))
-        self._last_success: datetime | None = None
-        self._started = datetime.now(UTC)
+        # What the last exchange with the central was: the dot follows what happened.
+        self._last_success: datetime | None = None  # wall clock, for "last sync" shown
+        self._reached_at = time.monotonic()  # monotonic: a clock step is no outage
+        self._failure: Exception | None = None
+        self._problem: str | None = None  # a rating set aside by the last push
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(2)},
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": 30},
@@ -96,17 +109,18 @@ class Syncer:
 
     def test_connection(self) -> str:
         """Reach the central now (a heartbeat); blocks: call it off the UI thread."""
-        if self.client is None:
-            raise CentralRefused(self._status.last_error or "sync not configured")
-        skew = self.client.heartbeat()
+        skew = self._exchange(self._client().heartbeat)
         return f"central reached; clock difference {skew:+.1f} s"
 
     def reload_roster(self) -> str:
         """Pull the roster now; blocks: call it off the UI thread."""
-        if self.client is None:
-            raise CentralRefused(self._status.last_error or "sync not configured")
-        changed = self.client.pull_roster()
+        changed = self._exchange(self._client().pull_roster)
         return "roster updated" if changed else "roster unchanged"
+
+    def _client(self) -> SyncClient:
+        if self.client is None:
+            raise SyncNotConfigured(self._status.last_error or "sync not configured")
+        return self.client
 
     def shutdown(self) -> None:
         if self.scheduler.running:
@@ -140,55 +154,85 @@ class Syncer:
         assert client is not None
         if not client.backoff.ready():
             return
+        problem = None
         try:
             while True:  # drain: one batch per request, until nothing is left
                 result = client.push()
-                if result.remaining == 0 or (result.sent + result.duplicate + result.rejected) == 0:
+                problem = problem or result.problem
+                moved = result.sent + result.duplicate + result.rejected + result.set_aside
+                if result.remaining == 0 or moved == 0:
                     break
-        except (CentralUnavailable, CentralRefused) as exc:
+        except Exception as exc:  # a bug must not stop the scheduler either: show, retry
+            if not isinstance(exc, (CentralUnavailable, CentralMisanswered, CentralRefused)):
+                log.exception("push failed")
             client.note_failure(exc)
-            self._publish(self._status_after_failure(str(exc), client.backoff.wait_seconds()))
-            return
-        except Exception as exc:  # a bug must not stop the scheduler: log, show, retry later
-            log.exception("push failed")
-            client.note_failure(exc)
-            self._publish(
-                self._status_after_failure(
-                    f"{type(exc).__name__}: {exc}", client.backoff.wait_seconds()
-                )
-            )
+            self._failed(exc)
             return
         client.backoff.succeeded()
-        self._last_success = datetime.now(UTC)
-        pending = client.pending()
-        self._publish(
-            SyncStatus(
-                OK if pending == 0 else PENDING, pending=pending, last_sync_at=self._last_success
-            )
-        )
+        if moved or result.remaining or problem:  # the central answered a batch
+            self._problem = problem
+            self._succeeded()
+        else:
+            self._publish(self._current())
 
     def roster_job(self) -> None:
-        self._quiet(self.client.pull_roster, "roster pull")  # type: ignore[union-attr]
+        self._quietly(self._client().pull_roster, "roster pull")
 
     def heartbeat_job(self) -> None:
-        self._quiet(self.client.heartbeat, "heartbeat")  # type: ignore[union-attr]
+        self._quietly(self._client().heartbeat, "heartbeat")
 
-    def _quiet(self, job: Callable[[], object], name: str) -> None:
+    def _quietly(self, job: Callable[[], object], name: str) -> None:
         try:
-            job()
-        except (CentralUnavailable, CentralRefused) as exc:
+            self._exchange(job)
+        except (CentralUnavailable, CentralMisanswered, CentralRefused) as exc:
             log.warning("%s failed: %s", name, exc)
         except Exception:
             log.exception("%s failed", name)
 
-    def _status_after_failure(self, error: str, next_try_in: float) -> SyncStatus:
-        stale = timedelta(minutes=self.config.central.stale_after_minutes)
-        last = self._last_success
-        unreachable_long = datetime.now(UTC) - (last or self._started) > stale
-        pending = self.client.pending() if self.client else 0
-        # Amber while retrying within the allowed time; red once the center has been
-        # out of reach too long (or refuses us), so the technician is called.
-        state = ERROR if unreachable_long or "refused" in error else PENDING
+    def _exchange(self, job: Callable[[], T]) -> T:
+        """Run one exchange with the central and let its outcome set the dot."""
+        try:
+            value = job()
+        except Exception as exc:
+            self._failed(exc)
+            raise
+        self._succeeded()
+        return value
+
+    def _succeeded(self) -> None:
+        with self._lock:
+            self._failure = None
+            self._last_success = datetime.now(UTC)
+            self._reached_at = time.monotonic()
+        self._publish(self._current())
+
+    def _failed(self, exc: Exception) -> None:
+        with self._lock:
+            self._failure = exc
+        self._publish(self._current())
+
+    def _current(self) -> SyncStatus:
+        """The dot, from what happened: the central answered, or not, and how."""
+        client = self.client
+        pending = client.pending() if client else 0
+        with self._lock:
+            failure, last, problem = self._failure, self._last_success, self._problem
+            unreachable_for = time.monotonic() - self._reached_at
+        if failure is None:
+            state = PENDING if (pending or problem or last is None) else OK
+            return SyncStatus(state, pending=pending, last_sync_at=last, last_error=problem)
+        stale = self.config.central.stale_after_minutes * 60
+        # Red when waiting cannot help (a refused token, an answer that is not the
+        # central's, a bug) or the center has been out of reach too long; amber while
+        # the network may still come back by itself.
+        waiting_helps = isinstance(failure, CentralUnavailable)
+        state = PENDING if waiting_helps and unreachable_for <= stale else ERROR
+        message = str(failure) if isinstance(failure, SyncProblem) else _bug(failure)
+        next_try = client.backoff.wait_seconds() if client else 0.0
         return SyncStatus(
-            state, pending=pending, last_sync_at=last, last_error=error, next_try_in=next_try_in
+            state, pending=pending, last_sync_at=last, last_error=message, next_try_in=next_try
         )
+
+
+def _bug(exc: Exception) -> str:
+    return f"unexpected error ({type(exc).__name__}: {exc}); see the kiosk's log"

@@ -34,7 +34,7 @@ def serving_counter(environ=None):
     from kiosk.config import load_config
     from kiosk.counter import Counter
     from kiosk.pins import hash_pin
-    from kiosk.staff import upsert_officer
+    from kiosk.roster import upsert_officer
 
     counter = Counter.open(config=load_config(environ=environ))
     with counter.store.write() as session:

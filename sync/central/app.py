@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from sync.central import api, dashboard
 from sync.central.db import Database, open_database, shared_secret
+from sync.central.marker import ProtocolMarker
 from sync.central.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.session_key = shared_secret(db, SESSION_KEY)
     app.include_router(api.router)
     app.include_router(dashboard.router)
+    app.add_middleware(ProtocolMarker)
 
     @app.exception_handler(api.ApiError)
     async def _api_error(_request: Request, exc: api.ApiError) -> Response:

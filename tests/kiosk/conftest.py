@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import staff
+from kiosk import roster
 from kiosk.config import DEFAULT_CONFIG, KioskConfig, load_config
 from kiosk.counter import Counter
 from kiosk.models import Officer
@@ -83,7 +83,7 @@ def open_counter(
         with counter.store.write() as session:
             for code, full_name, department, pin in OFFICERS:
                 if session.get(Officer, code) is None:
-                    staff.upsert_officer(
+                    roster.upsert_officer(
                         session,
                         code=code,
                         full_name=full_name,

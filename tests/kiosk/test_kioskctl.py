@@ -143,7 +143,7 @@ def test_set_pin_lifts_a_lockout(kioskctl, kiosk):
     [
         (("officer", "set-pin", "CB999", "--pin-stdin"), "1111\n", "no officer with code CB999"),
         (("officer", "deactivate", "CB999"), None, "no officer with code CB999"),
-        (("officer", "add", "CB100", "--name", "A", "--pin-stdin"), "12\n", "4 to 8 digits"),
+        (("officer", "add", "CB100", "--name", "A", "--pin-stdin"), "12\n", "4 to 12 digits"),
     ],
 )
 def test_officer_commands_refuse_bad_input_with_exit_1(kioskctl, kiosk, args, stdin, message):

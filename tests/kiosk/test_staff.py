@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk import staff
+from kiosk import roster, roster_file, staff
 from kiosk.counter import Counter, LoginRefused, RatingRefused
-from kiosk.errors import RosterError
 from kiosk.models import CounterSession, Officer, utcnow
+from kiosk.roster_file import RosterError
 
 
 def login_refusal(call, *args) -> LoginRefused:
@@ -212,8 +212,8 @@ def test_roster_import_keeps_vietnamese_names(counter: Counter, sql):
         "\ufeff" + ROSTER_HEADER + "cb010,Nguyễn Thị Hồng Nhung,Chuyên viên,CA,Công an tỉnh,1111\n"
         "CB011,Đặng Thị Ánh Tuyết,Phó trưởng phòng,DL,Điện lực tỉnh,2222\n"
     )
-    rows = staff.parse_roster_csv(text, "roster.csv")
-    assert staff.import_roster(counter.store, rows) == 2
+    records = roster_file.parse_roster(text, "roster.csv")
+    assert roster.import_records(counter.store, records) == 2
 
     assert sql("SELECT code, full_name, title FROM officers WHERE code >= 'CB010'") == [
         ("CB010", "Nguyễn Thị Hồng Nhung", "Chuyên viên"),
@@ -234,27 +234,27 @@ def test_roster_with_bad_rows_names_each_line_and_imports_nothing(counter: Count
         + "CB022,Hồ Thị Hoa,,CA,Công an tỉnh,7777,extra\n"  # line 6: too many fields
     )
     with pytest.raises(RosterError) as caught:
-        staff.parse_roster_csv(text, "roster.csv")
+        roster_file.parse_roster(text, "roster.csv")
 
     problems = caught.value.problems
     assert len(problems) == 4
     assert problems[0].startswith("roster.csv: line 3:") and "pin" in problems[0]
     assert problems[1].startswith("roster.csv: line 4:") and "full_name" in problems[1]
     assert problems[2].startswith("roster.csv: line 5:") and "line 2" in problems[2]
-    assert problems[3].startswith("roster.csv: line 6:") and "more fields" in problems[3]
+    assert problems[3].startswith("roster.csv: line 6:") and "7 fields" in problems[3]
     assert sql("SELECT code, full_name, pin_hash FROM officers ORDER BY code") == before
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("code,full_name,department,pin\n", "missing column(s) title"),
-        ("code,full_name,title,department\n", "'pin' or a 'pin_hash'"),
-        ("code,full_name,title,department,pin,email\n", "unknown column(s) email"),
+        ("code,full_name,pin\n", "missing column department"),
+        ("code,full_name,title,department\n", "needs a pin or a pin_hash column"),
+        ("code,full_name,title,department,pin,email\n", "unknown column 'email'"),
         (ROSTER_HEADER, "no officers"),
     ],
 )
 def test_roster_with_a_bad_header_is_refused(text: str, expected: str):
     with pytest.raises(RosterError) as caught:
-        staff.parse_roster_csv(text, "roster.csv")
+        roster_file.parse_roster(text, "roster.csv")
     assert expected in str(caught.value)

@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text
 from kiosk.config import DEFAULT_CONFIG, load_config
 from kiosk.counter import Counter
 from kiosk.pins import hash_pin
-from kiosk.staff import upsert_officer
+from kiosk.roster import upsert_officer
 from tests.expected import unavailable
 
 REPO = DEFAULT_CONFIG.parent.parent
@@ -76,7 +76,16 @@ class Central:
         )
 
     def add_counter(self, counter: str, department: str = "CA") -> str:
+        """Add a counter of ``department``, with officer CB001 (PIN 1234) on its roster, as
+        ``make_kiosk`` logs in; return the counter's token."""
         self.ctl("department", "add", department, f"Phòng {department}")
+        roster = self.workdir / f"roster-{department}.csv"
+        roster.write_text(
+            f"code,full_name,department,pin\nCB001,Nguyễn Thị Hồng Nhung,{department},1234\n",
+            encoding="utf-8",
+        )
+        imported = self.ctl("officer", "import", str(roster))
+        assert imported.returncode == 0, imported.stderr
         done = self.ctl("counter", "add", counter, "--department", department)
         assert done.returncode == 0, done.stderr
         return done.stdout.strip().splitlines()[-1]
@@ -170,14 +179,15 @@ def central(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Central]
 _PIN_HASH = hash_pin("1234")
 
 
-def make_kiosk(
+def kiosk_env(
     tmp_path: Path, counter_id: str, central_url: str, token: str, **overrides: str
-) -> Counter:
-    """A counter on its own SQLite file with officer CB001 logged in, pointed at the central."""
+) -> dict[str, str]:
+    """The KIOSK__ variables of a kiosk with its own data folder and token, pointed at the
+    central with short timeouts (also what a ``kioskctl`` process of that kiosk needs)."""
     home = tmp_path / f"kiosk-{counter_id}"
     home.mkdir(parents=True, exist_ok=True)
     (home / "token").write_text(token + "\n")
-    env = {
+    return {
         "KIOSK__STORAGE__DATA_DIR": str(home),
         "KIOSK__COUNTER__ID": counter_id,
         "KIOSK__COUNTER__CLOSING_TIME": '""',
@@ -189,6 +199,13 @@ def make_kiosk(
         "KIOSK__CENTRAL__BACKOFF_CAP_SECONDS": "1",
         **overrides,
     }
+
+
+def make_kiosk(
+    tmp_path: Path, counter_id: str, central_url: str, token: str, **overrides: str
+) -> Counter:
+    """A counter on its own SQLite file with officer CB001 logged in, pointed at the central."""
+    env = kiosk_env(tmp_path, counter_id, central_url, token, **overrides)
     counter = Counter.open(config=load_config(None, environ=env))
     with counter.store.write() as session:
         upsert_officer(

@@ -14,6 +14,8 @@ import struct
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -21,6 +23,23 @@ PASS = "pass"
 RESET = "reset"  # connection reset before the central sees the request
 LOSE_RESPONSE = "lose_response"  # the central commits; the kiosk never hears back
 HANG = "hang"  # no answer until the client's read timeout fires
+
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "date", "server"}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer the proxy writes itself; ``declared`` > len(body) cuts the body short."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    declared: int | None = None
+
+
+# Looks at (method, path, body) before any fault: a Reply to answer, or None to go on.
+Intercept = Callable[[str, str, bytes], "Reply | None"]
 
 
 def status(code: int, retry_after: int | None = None) -> str:
@@ -37,6 +56,7 @@ class FaultProxy:
         self.default = PASS
         self.down = False
         self.seen: Counter[str] = Counter()
+        self.intercept: Intercept | None = None
         self._lock = threading.Lock()
         proxy = self
 
@@ -73,6 +93,11 @@ class FaultProxy:
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
+        reply = self.intercept(handler.command, handler.path, body) if self.intercept else None
+        if reply is not None:
+            self.seen["intercepted"] += 1
+            _answer(handler, reply.status, reply.body, reply.headers, reply.declared)
+            return
         fault = self.next_fault()
         if fault == RESET:
             _reset(handler)
@@ -105,10 +130,9 @@ class FaultProxy:
             connection.request(handler.command, handler.path, body=body, headers=headers)
             response = connection.getresponse()
             payload = response.read()
+            # As a reverse proxy does: every end-to-end header, the central's mark included.
             passed = {
-                key: value
-                for key, value in response.getheaders()
-                if key.lower() in ("content-type", "etag", "retry-after")
+                key: value for key, value in response.getheaders() if key.lower() not in HOP_BY_HOP
             }
             return response.status, payload, passed
         finally:
@@ -116,14 +140,21 @@ class FaultProxy:
 
 
 def _answer(
-    handler: BaseHTTPRequestHandler, code: int, payload: bytes, headers: dict[str, str]
+    handler: BaseHTTPRequestHandler,
+    code: int,
+    payload: bytes,
+    headers: dict[str, str],
+    declared: int | None = None,
 ) -> None:
     handler.send_response(code)
     for key, value in headers.items():
         handler.send_header(key, value)
-    handler.send_header("Content-Length", str(len(payload)))
+    handler.send_header("Content-Length", str(declared or len(payload)))
     handler.end_headers()
     handler.wfile.write(payload)
+    if declared and declared > len(payload):  # a body cut short, as by a dying proxy
+        handler.wfile.flush()
+        _reset(handler)
 
 
 def _reset(handler: BaseHTTPRequestHandler) -> None:

@@ -152,12 +152,11 @@ def test_provision_then_sync_drains_everything_and_exits_zero(central: Central, 
     assert "# Counter id as the center knows it" in text, "the technician's comments are kept"
     assert (tmp_path / "data" / "token").stat().st_mode & 0o777 == 0o600
 
-    assert (
-        run_kioskctl(
-            env, "officer", "add", "CB001", "--name", "Nguyễn Văn An", "--pin-stdin", stdin="1234\n"
-        ).returncode
-        == 0
+    assert "roster pulled: 1 officers" in done.stdout, "CB001 came from the center's roster"
+    local = run_kioskctl(
+        env, "officer", "add", "CB002", "--name", "Nguyễn Văn An", "--pin-stdin", stdin="1234\n"
     )
+    assert local.returncode == 1 and "takes its officers from the center" in local.stderr
     assert run_kioskctl(env, "login", "CB001", "--pin-stdin", stdin="1234\n").returncode == 0
     script = "from kiosk.counter import Counter\nc = Counter.open()\nfor i in range(1200): c.record(4 - i % 4)\n"
     subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=180)

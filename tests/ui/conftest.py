@@ -22,10 +22,10 @@ os.environ["KIVY_NO_ARGS"] = "1"
 os.environ["KIVY_NO_CONSOLELOG"] = "1"
 os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 
-from kiosk import staff  # noqa: E402
 from kiosk.config import DEFAULT_CONFIG, load_config  # noqa: E402
 from kiosk.counter import Counter  # noqa: E402
 from kiosk.pins import hash_pin  # noqa: E402
+from kiosk.roster import upsert_officer  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "driver.py"
@@ -87,7 +87,7 @@ def roster(ui_env: dict[str, str], pin_hashes: dict[str, str]) -> Callable[..., 
         with Counter.open(config=config) as counter:
             with counter.store.write() as session:
                 for code, full_name, title, pin in OFFICERS:
-                    staff.upsert_officer(
+                    upsert_officer(
                         session,
                         code=code,
                         full_name=full_name,
