@@ -18,6 +18,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,7 +77,12 @@ def pin_problem(pin: str) -> str | None:
     return None
 
 
-def read_roster(path: Path) -> list[OfficerRecord]:
+# More rules of the reader's own (e.g. "this department is unknown here"): problems of a
+# well-formed record, reported with its line among the file's other problems.
+Check = Callable[[OfficerRecord], list[str]]
+
+
+def read_roster(path: Path, check: Check | None = None) -> list[OfficerRecord]:
     """The officers of a roster file; raises RosterError naming every bad line."""
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -89,10 +95,12 @@ def read_roster(path: Path) -> list[OfficerRecord]:
         ) from None
     except OSError as exc:
         raise RosterError([f"{path}: cannot be read ({exc.strerror})"]) from None
-    return parse_roster(text, str(path))
+    return parse_roster(text, str(path), check)
 
 
-def parse_roster(text: str, source: str = "roster") -> list[OfficerRecord]:
+def parse_roster(
+    text: str, source: str = "roster", check: Check | None = None
+) -> list[OfficerRecord]:
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))
     try:
         header = [name.strip().lower() for name in next(reader)]
@@ -123,6 +131,8 @@ def parse_roster(text: str, source: str = "roster") -> list[OfficerRecord]:
             continue
         row = {name: _text(cell) for name, cell in zip(header, cells, strict=True)}
         record, row_problems = _record(row, line)
+        if check and not row_problems:
+            row_problems = check(record)
         problems += [f"{source}: line {line}: {problem}" for problem in row_problems]
         if record.code in seen:
             problems.append(

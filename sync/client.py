@@ -8,6 +8,8 @@ try, never a second rating. Nothing here deletes a rating.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
 import platform
 import re
@@ -135,22 +137,12 @@ class SyncClient:
         failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
         if failures:
             raise failures[0]
-        results = [outcome for outcome in outcomes if isinstance(outcome, PushResult)]
-        problems = [result.problem for result in results if result.problem]
-        if results:  # the central answered: that, and only that, is a sync
+        total = functools.reduce(PushResult.plus, outcomes, PushResult())
+        if ratings:  # the central answered a batch: that, and only that, is a sync
             outbox.remember(
-                self.store,
-                last_sync_at=utcnow().isoformat(),
-                last_sync_error=problems[0] if problems else None,
+                self.store, last_sync_at=utcnow().isoformat(), last_sync_error=total.problem
             )
-        return PushResult(
-            sent=sum(result.sent for result in results),
-            duplicate=sum(result.duplicate for result in results),
-            rejected=sum(result.rejected for result in results),
-            set_aside=sum(result.set_aside for result in results),
-            remaining=outbox.pending(self.store) if ratings else 0,
-            problem=problems[0] if problems else None,
-        )
+        return dataclasses.replace(total, remaining=outbox.pending(self.store) if ratings else 0)
 
     def _push_chunk(self, batch: list[Row]) -> PushResult:
         wire, invalid = outbox.encode(batch)

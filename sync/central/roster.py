@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from kiosk.roster_file import RosterError, code_problem, read_roster
+from kiosk.roster_file import OfficerRecord, RosterError, code_problem, read_roster
 from sync.central.auth import scrypt_hash
 from sync.central.db import Database, dialect_insert
 from sync.central.models import departments, officers, utcnow
@@ -61,26 +61,26 @@ def list_departments(db: Database) -> list[tuple[str, str, int]]:
 
 def import_officers(db: Database, path: Path) -> ImportResult:
     """Add or update every officer of the roster file, all or nothing (kiosk.roster_file)."""
-    records = read_roster(path)
     with db.read() as connection:
         known_departments = set(connection.scalars(select(departments.c.code)))
         known_officers = set(connection.scalars(select(officers.c.code)))
-    problems: list[str] = []
     new_departments: dict[str, str] = {}
-    for record in records:
-        where = f"{path}: line {record.line}"
+
+    def check(record: OfficerRecord) -> list[str]:
+        problems = []
         if record.department not in known_departments:
             if record.department_name:
                 new_departments.setdefault(record.department, record.department_name)
             else:
                 problems.append(
-                    f"{where}: department {record.department} is unknown: add it with "
+                    f"department {record.department} is unknown: add it with "
                     "`centralctl department add` or fill the department_name column"
                 )
         if not (record.pin or record.pin_hash) and record.code not in known_officers:
-            problems.append(f"{where}: pin: needed for the new officer {record.code}")
-    if problems:
-        raise RosterError(problems)
+            problems.append(f"pin: needed for the new officer {record.code}")
+        return problems
+
+    records = read_roster(path, check)
     now = utcnow()
     values = []
     for record in records:

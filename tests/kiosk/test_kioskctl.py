@@ -162,7 +162,7 @@ def test_roster_import_with_bad_lines_exits_1_and_imports_nothing(kioskctl, tmp_
     )
     result = kioskctl("roster", "import", str(roster), check=False)
     assert result.returncode == 1
-    assert f"{roster}: line 3: pin must be 4 to 8 digits" in result.stderr
+    assert f"{roster}: line 3: pin: a PIN is 4 to 12 digits" in result.stderr
     assert "CB200" not in kioskctl("officer", "list").stdout
 
 
