@@ -34,6 +34,7 @@ from kiosk.pins import verify_pin
 from kiosk.ratings import RatingInfo, TurnInfo
 from kiosk.staff import OfficerInfo
 from kiosk.store import Store, open_store
+from sync.protocol import canonical_code
 
 __all__ = [
     "Desk",
@@ -150,6 +151,27 @@ class Counter:
             with self.store.read() as session:
                 current = self._require_session(session, utcnow())
             return self.login(current.officer_code, pin)
+
+    def resume_with_badge(self, code: str) -> OfficerInfo:
+        """The officer who paused the counter resumes it with their own badge."""
+        with self._lock:
+            with self.store.read() as session:
+                current = self._require_session(session, utcnow())
+            if current.officer_code != canonical_code(code):
+                raise LoginRefused("not_serving", "only the officer who paused may resume")
+            with self.store.write() as session:
+                current = self._require_session(session, utcnow())
+                current.paused_at = None
+                officer = session.get(Officer, current.officer_code)
+                return staff.officer_info(session, officer, self.config.config_path.parent)
+
+    def roster_officer(self, code: str) -> OfficerInfo | None:
+        """The active officer with this code (any case), or None: is a scan a badge?"""
+        with self.store.read() as session:
+            officer = session.get(Officer, canonical_code(code))
+            if officer is None or not officer.active:
+                return None
+            return staff.officer_info(session, officer, self.config.config_path.parent)
 
     def verify_technician_pin(self, pin: str) -> bool:
         """True for the technician PIN; wrong PINs lock the check like an officer's login."""

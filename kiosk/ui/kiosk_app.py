@@ -19,10 +19,13 @@ from kivy.clock import Clock
 from kivy.core.window import Keyboard, Window
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.screenmanager import NoTransition
 
-from kiosk.counter import Counter
+from kiosk.counter import Counter, LoginRefused, RatingRefused
+from kiosk.ratings import clean_ticket
 from kiosk.ui import i18n, theme
+from kiosk.ui.guard import GuardedScreenManager
+from kiosk.ui.keys import KeyReader
 from kiosk.ui.sync_status import DOT_COLOURS, NOT_CONFIGURED, NoSync, SyncService
 from kiosk.ui.widgets import ServiceCorner
 
@@ -90,7 +93,8 @@ class KioskApp(App):
         )
         self.faces_dir = str(self.settings.assets_dir / "faces")
         self.turn_keycode = Keyboard.keycodes.get(self.settings.ui.turn_key.lower(), -1)
-        self.sm: ScreenManager | None = None
+        self.sm: GuardedScreenManager | None = None
+        self.keys = KeyReader(self._on_press, self._on_scan, Clock.schedule_once)
         self._exiting = False
         self._sound = None
 
@@ -212,11 +216,48 @@ class KioskApp(App):
 
     def _on_key_down(self, _window, key: int, _scancode, codepoint, modifiers) -> bool:
         # Every key is ours: Escape must not close the kiosk, F1 must not open settings.
-        if key == ESCAPE or self.sm is None:
-            return True
-        char = key_text(key, codepoint, modifiers)
-        self.sm.current_screen.on_key(key, char)
+        if key != ESCAPE and self.sm is not None:
+            self.keys.feed(key, key_text(key, codepoint, modifiers))
         return True
+
+    def _on_press(self, key: int, char: str | None) -> None:
+        """A lone key (a USB keypad's button, a desk key, a keyboard)."""
+        if self.sm.guarded():
+            log.info("key ignored: it came just after a screen change")
+            return
+        self.sm.current_screen.on_press(key, char)
+
+    def _on_scan(self, text: str) -> None:
+        """A burst typed by a badge or ticket scanner: never a rating."""
+        if not self.sm.current_screen.on_scan(text):
+            self.scan_at_desk(text)
+
+    def scan_at_desk(self, text: str) -> None:
+        """A badge or a ticket scanned while citizens are served. The serving officer's
+        badge opens their menu (or resumes a paused counter): no PIN, so a citizen who
+        guesses PINs cannot lock the officer out. Another officer's badge starts their
+        login (a hand-over). A ticket opens the next turn, and the next rating carries it."""
+        counter = self.counter
+        desk = counter.desk()
+        officer = counter.roster_officer(text)
+        if officer is not None:
+            if desk.officer is None or desk.officer.code != officer.code:
+                self.go("pin", mode="login", code=officer.code)
+            elif desk.paused:
+                counter.resume_with_badge(officer.code)
+                self.go_home()
+            else:
+                self.go("staff")
+            return
+        ticket = _ticket(text)
+        if desk.officer is not None and not desk.paused and ticket is not None:
+            try:
+                counter.open_turn(ticket)
+            except (RatingRefused, LoginRefused) as refusal:
+                log.info("turn refused: %s", refusal)
+            self.go_home()
+            return
+        log.info("scan ignored (neither a badge of this counter nor a ticket): %r", text[:64])
 
     def _on_request_close(self, *_args, **_kwargs) -> bool:
         return not self._exiting  # True swallows Alt+F4 and the window manager's close
@@ -233,6 +274,13 @@ class KioskApp(App):
     def _show_sync(self, status: Any) -> None:
         self.sync_state = getattr(status, "state", NOT_CONFIGURED)
         self.sync_colour = DOT_COLOURS.get(self.sync_state, DOT_COLOURS[NOT_CONFIGURED])
+
+
+def _ticket(text: str) -> str | None:
+    try:
+        return clean_ticket(text)
+    except RatingRefused:
+        return None
 
 
 # Kivy's keycodes of the keypad digits 0..9 (a USB number pad for the faces sends these).

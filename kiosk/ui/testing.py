@@ -14,6 +14,7 @@ from typing import Any
 
 from kiosk.config import KioskConfig
 from kiosk.ui.app import prepare_kivy, setup_logging
+from kiosk.ui.keys import SETTLE_SECONDS
 
 SHIFT = 304  # Kivy's keycode of the left Shift key
 
@@ -31,6 +32,7 @@ def start(config: KioskConfig, size: tuple[int, int] = (1280, 800), sync: Any = 
     app._run_prepare()  # App.run() without its blocking loop: the robot turns the loop
     robot = Robot(app)
     robot.frames(3)
+    robot.wait(lambda: not app.sm.guarded(), what="the first screen to take input")
     return robot
 
 
@@ -63,8 +65,11 @@ class Robot:
             self.loop.idle()
 
     def wait_screen(self, name: str, timeout: float = 30.0) -> None:
+        """Until screen ``name`` shows and takes input, as a person would wait to see it
+        (input just after a screen change is ignored on purpose: kiosk.ui.guard)."""
         self.wait(lambda: self.screen == name, timeout, f"screen {name!r} (at {self.screen!r})")
         self.frames(2)  # let its layout settle before touching it
+        self.wait(lambda: not self.app.sm.guarded(), timeout, "the screen to take input")
 
     @property
     def screen(self) -> str:
@@ -110,25 +115,37 @@ class Robot:
         self.touch_up(touch)
 
     def key(self, keycode: int, char: str | None = None, modifiers: list[str] | None = None):
-        """One key as Kivy's SDL2 window delivers it: the codepoint is ``chr(keycode)``
-        for every key, Shift (304) and F9 (290) included, so the app must not take it
-        for text blindly."""
+        """One key pressed by a person, as Kivy's SDL2 window delivers it: the codepoint
+        is ``chr(keycode)`` for every key, Shift (304) and F9 (290) included, so the app
+        must not take it for text blindly. Waits until the app has taken it as a press."""
+        self._send_key(keycode, char, modifiers)
+        self.run_for(SETTLE_SECONDS + 0.1)
+
+    def press_keys(self, text: str, enter: bool = True) -> None:
+        """A person typing on a keyboard: one key at a time, then Enter."""
+        for char in text:
+            self.key(ord(char.lower()), char.lower(), ["shift"] if char.isupper() else [])
+        if enter:
+            self.key(13)
+
+    def type(self, text: str, enter: bool = True) -> None:
+        """What a badge or ticket scanner does (a USB keyboard to the computer), at its
+        speed: the whole code within one frame, Shift pressed as a key of its own before a
+        capital, then Enter."""
+        for char in text:
+            if char.isupper():
+                self._send_key(SHIFT, None, ["shift"])
+                self._send_key(ord(char.lower()), char.lower(), ["shift"])
+            else:
+                self._send_key(ord(char), char)
+        if enter:
+            self._send_key(13)
+        self.run_for(SETTLE_SECONDS + 0.1)
+
+    def _send_key(self, keycode: int, char: str | None = None, modifiers: list[str] | None = None):
         codepoint = char if char is not None else chr(keycode)
         self.window.dispatch("on_key_down", keycode, 0, codepoint, modifiers or [])
         self.window.dispatch("on_key_up", keycode, 0)
-        self.frames(1)
-
-    def type(self, text: str, enter: bool = True) -> None:
-        """What a badge or ticket scanner does (a USB keyboard to the computer): Shift
-        pressed as a key of its own before a capital, the characters, then Enter."""
-        for char in text:
-            if char.isupper():
-                self.key(SHIFT, modifiers=["shift"])
-                self.key(ord(char.lower()), char.lower(), ["shift"])
-            else:
-                self.key(ord(char), char)
-        if enter:
-            self.key(13)
 
     # --- output ---------------------------------------------------------------------
 

@@ -56,10 +56,10 @@ def badge_scan_lockout(robot: Robot) -> dict:
     code = screen.code
     messages = []
     for _ in range(2):
-        robot.type("9999")
+        robot.press_keys("9999")
         robot.wait(lambda: screen.message, what="a refusal message")
         messages.append(screen.message)
-    robot.type("1234")  # the right PIN, but locked now
+    robot.press_keys("1234")  # the right PIN, but locked now
     messages.append(screen.message)
     robot.app.set_lang("en")  # config ui.language = "en": the message follows
     robot.frames(2)
@@ -122,10 +122,10 @@ def service_wrong_pin(robot: Robot) -> dict:
     robot.wait_screen("pin")
     screen = robot.app.sm.current_screen
     mode = screen.mode
-    robot.type("0000")
+    robot.press_keys("0000")
     robot.wait(lambda: screen.message, what="refusal")
     refused = {"screen": robot.screen, "message": screen.message}
-    robot.type("2468")
+    robot.press_keys("2468")
     robot.wait_screen("service")
     info = dict(robot.app.sm.current_screen.info)
     robot.tap(robot.find("BigButton", "Đóng"))
@@ -154,13 +154,13 @@ def staff_pause_resume(robot: Robot) -> dict:
     robot.wait_screen("rate")
     robot.tap(robot.find("BigButton", "Cán bộ"))
     robot.wait_screen("pin")
-    robot.type("1234")
+    robot.press_keys("1234")
     robot.wait_screen("staff")
     robot.tap(robot.find("BigButton", "Tạm nghỉ"))
     robot.wait_screen("paused")
     paused = robot.screen
     robot.tap(robot.find("BigButton", "Tiếp tục"))
     robot.wait_screen("pin")
-    robot.type("1234")
+    robot.press_keys("1234")
     robot.wait_screen("rate")
     return {"paused": paused, "screen": robot.screen}

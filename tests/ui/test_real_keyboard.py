@@ -93,10 +93,11 @@ def test_a_badge_scanner_and_a_number_pad_work_through_x(xserver, roster, ui_env
             )
         )
         time.sleep(2)  # the first frames of the Closed screen
-        xdotool(xserver, "type", "--delay", "60", "CB001")  # the badge: code, then Enter
+        # The badge, at a scanner's speed (then its Enter), and the PIN typed by a person.
+        xdotool(xserver, "type", "--delay", "8", "CB001")
         xdotool(xserver, "key", "Return")
         time.sleep(1)
-        xdotool(xserver, "type", "--delay", "60", "1234")  # the PIN on the keyboard
+        xdotool(xserver, "type", "--delay", "150", "1234")
         xdotool(xserver, "key", "KP_Enter")
         assert wait_for(lambda: officer_logged_in(data_dir) == "CB001"), "badge login failed"
         time.sleep(1)

@@ -1,5 +1,5 @@
-"""What every screen shares: the app handed in, an idle timer, and keyboard input
-(a badge or ticket scanner types characters then Enter, like a keyboard)."""
+"""What every screen shares: the app handed in, an idle timer, and keyboard input, told
+apart by ``kiosk.ui.keys`` into lone key presses and scans (a badge or a ticket)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from kivy.uix.screenmanager import Screen
 if TYPE_CHECKING:
     from kiosk.ui.kiosk_app import KioskApp
 
-ENTER_KEYS = (13, 271)  # Return, keypad Enter
+from kiosk.ui.keys import ENTER_KEYS  # noqa: F401  (the screens' one source for it)
+
 BACKSPACE = 8
 
 
@@ -23,7 +24,6 @@ class KioskScreen(Screen):
 
     def __init__(self, kiosk: KioskApp, **kwargs):
         self._idle_event = None
-        self._typed: list[str] = []
         super().__init__(kiosk=kiosk, **kwargs)
 
     def prepare(self, **kwargs: object) -> None:
@@ -32,7 +32,6 @@ class KioskScreen(Screen):
     # --- idle -----------------------------------------------------------------------
 
     def on_enter(self, *_args) -> None:
-        self._typed.clear()
         self.restart_idle()
 
     def on_leave(self, *_args) -> None:
@@ -51,20 +50,12 @@ class KioskScreen(Screen):
     def on_idle(self) -> None:
         self.kiosk.go_home()
 
-    # --- keyboard -------------------------------------------------------------------
+    # --- keyboard ----------------------------------------------------------------
 
-    def on_key(self, key: int, char: str | None) -> None:
-        """A key from a keyboard, scanner or USB keypad; the default collects a scan."""
-        if key in ENTER_KEYS:
-            text = "".join(self._typed).strip()
-            self._typed.clear()
-            if text:
-                self.on_scan(text)
-        elif key == BACKSPACE:
-            if self._typed:
-                self._typed.pop()
-        elif char:
-            self._typed.append(char)
+    def on_press(self, key: int, char: str | None) -> None:
+        """A lone key press (a USB keypad's button, a desk key, a keyboard key)."""
 
-    def on_scan(self, text: str) -> None:
-        """A code typed then Enter (a badge or a ticket)."""
+    def on_scan(self, text: str) -> bool:
+        """A code a scanner typed (a badge or a ticket). True when this screen used it;
+        otherwise the app gives it its meaning at the desk (``KioskApp.scan_at_desk``)."""
+        return False

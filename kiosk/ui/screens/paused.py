@@ -1,4 +1,5 @@
-"""Paused: the officer is on a break; only their own PIN resumes the counter."""
+"""Paused: the officer is on a break; only their own PIN or badge resumes the counter
+(another officer's badge starts their login: ``KioskApp.scan_at_desk``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,3 @@ class PausedScreen(KioskScreen):
 
     def other_login(self) -> None:
         self.kiosk.go("pin", mode="login")
-
-    def on_scan(self, text: str) -> None:
-        self.kiosk.go("pin", mode="login", code=text)

@@ -18,6 +18,7 @@ from kivy.properties import BooleanProperty, StringProperty
 from kiosk.counter import LoginRefused
 from kiosk.ui.i18n import duration, t
 from kiosk.ui.screens.base import BACKSPACE, ENTER_KEYS, KioskScreen
+from sync.protocol import canonical_code
 
 MAX_CODE, MAX_PIN = 16, 12
 TITLES = {
@@ -46,7 +47,7 @@ class PinScreen(KioskScreen):
 
     def prepare(self, mode: str = "login", code: str = "", **_kwargs: object) -> None:
         self.mode = mode
-        self.code = code.strip().upper()[:MAX_CODE] if mode == "login" else ""
+        self.code = canonical_code(code)[:MAX_CODE] if mode == "login" else ""
         self.pin = ""
         self.field = "code" if mode == "login" and not self.code else "pin"
         self.letters = False
@@ -70,13 +71,25 @@ class PinScreen(KioskScreen):
         else:
             self._type(key)
 
-    def on_key(self, key: int, char: str | None) -> None:
+    def on_press(self, key: int, char: str | None) -> None:
         if key in ENTER_KEYS:
             self.confirm()
         elif key == BACKSPACE:
             self._backspace()
         elif char and char.isalnum():
             self._type(char.upper())
+
+    def on_scan(self, text: str) -> bool:
+        """At login a badge fills the officer code (never the PIN: a PIN is typed by its
+        owner). Asked for the serving officer's PIN, their badge will do instead
+        (``KioskApp.scan_at_desk``). The technician's PIN pad takes no scans."""
+        if self.mode == "login":
+            self.code = canonical_code(text)[:MAX_CODE]
+            self.field = "pin"
+            self.pin = ""
+            self.letters = False
+            return True
+        return self.mode == "service"
 
     def _type(self, char: str) -> None:
         if self.field == "code":

@@ -1,6 +1,8 @@
 """Rate: one tap on a face stores the rating (committed before the next screen shows).
 
-Keys 1..N from a USB keypad rate too: key k is the k-th face, so 1 is the highest.
+A lone key 1..N from a USB keypad rates too: key k is the k-th face, so 1 is the highest.
+A scan is never a rating (``kiosk.ui.keys``): a badge or ticket means what
+``KioskApp.scan_at_desk`` says.
 Taps refused by the counter's rules (the cooldown after a rating) change nothing here.
 """
 
@@ -32,7 +34,7 @@ class RateScreen(KioskScreen):
         else:
             self.kiosk.go("thanks")
 
-    def on_key(self, key: int, char: str | None) -> None:
+    def on_press(self, key: int, char: str | None) -> None:
         levels = self.kiosk.settings.rating.levels
         if char and char.isdigit() and 1 <= int(char) <= len(levels):
             self.rate(levels[int(char) - 1].value)

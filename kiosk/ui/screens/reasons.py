@@ -62,3 +62,9 @@ class ReasonsScreen(KioskScreen):
                 log.warning("reasons not added: %s", refusal.reason)
         self.rating_id = ""
         self.kiosk.go("thanks")
+
+    def on_scan(self, text: str) -> bool:
+        # A citizen is still choosing: a scan (the next ticket, a badge) must not take
+        # the screen away from them. The next ticket can be scanned once they are done.
+        log.info("scan ignored while reasons are chosen: %r", text[:64])
+        return True

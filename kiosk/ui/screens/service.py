@@ -101,6 +101,10 @@ class ServiceScreen(KioskScreen):
     def exit_app(self) -> None:
         self.kiosk.exit_app()
 
+    def on_scan(self, text: str) -> bool:
+        log.info("scan ignored here (the technician's screen): %r", text[:64])
+        return True
+
 
 _STATE_WORDS = {
     "ok": "sync_ok",

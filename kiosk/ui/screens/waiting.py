@@ -12,14 +12,9 @@ log = logging.getLogger(__name__)
 
 
 class WaitingScreen(KioskScreen):
-    def on_key(self, key: int, char: str | None) -> None:
+    def on_press(self, key: int, char: str | None) -> None:
         if key == self.kiosk.turn_keycode:
             self.open_turn(None)
-        else:
-            super().on_key(key, char)
-
-    def on_scan(self, text: str) -> None:
-        self.open_turn(text)
 
     def open_turn(self, ticket: str | None) -> None:
         try:
