@@ -6,10 +6,8 @@ import argparse
 import csv
 import io
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,34 +18,6 @@ from kiosk.counter import Counter, LoginRefused
 from kiosk.store import integrity_problem
 
 REPO = DEFAULT_CONFIG.parent.parent
-BIN = Path(sys.executable).parent
-
-
-@pytest.fixture
-def env(kiosk_env: dict[str, str]) -> dict[str, str]:
-    # The shipped config, but this test's data folder, and no closing time, so a run at
-    # 17:30 in Hanoi does not log the officer out between two commands.
-    return {**os.environ, **kiosk_env, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-
-
-@pytest.fixture
-def kioskctl(env: dict[str, str]):
-    def run(*args: str, stdin: str | None = None, check: bool = True):
-        result = subprocess.run(
-            ["kioskctl", *args],
-            input=stdin,
-            env=env,
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert "Traceback" not in result.stderr, result.stderr
-        if check:
-            assert result.returncode == 0, result.stderr
-        return result
-
-    return run
 
 
 @pytest.fixture
