@@ -256,7 +256,8 @@ def cmd_officer_set_pin(args: argparse.Namespace) -> int:
         pin = read_pin(args.pin_stdin, confirm=True)
         with counter.store.write() as session:
             officer = session.get(Officer, officer_row.code)
-            officer.pin_hash, officer.failed_attempts, officer.locked_until = hash_pin(pin), 0, None
+            officer.pin_hash, officer.failed_attempts = hash_pin(pin), 0
+            officer.locked_until = officer.locked_until_mono = None
     print(f"new PIN set for {officer_row.code}")
     return 0
 

@@ -1,5 +1,5 @@
 """Steps of the wall clock (NTP at boot, a technician, a 2 s correction) change no duration:
-cooldowns and ratings waiting for reasons are timed on the monotonic clock.
+cooldowns, ratings waiting for reasons and lockouts are timed on the monotonic clock.
 Stored times stay UTC wall-clock instants."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 import sync.outbox
 from kiosk import dbtypes
-from kiosk.counter import Counter, RatingRefused
+from kiosk.counter import Counter, LoginRefused, RatingRefused
 
 HOUR = 3600
 
@@ -45,7 +45,7 @@ def clocks(monkeypatch: pytest.MonkeyPatch) -> Clocks:
 
 
 def refusal(call, *args, **kwargs) -> str:
-    with pytest.raises(RatingRefused) as caught:
+    with pytest.raises((RatingRefused, LoginRefused)) as caught:
         call(*args, **kwargs)
     return caught.value.reason
 
@@ -176,3 +176,51 @@ def test_a_held_rating_without_a_mark_is_timed_by_the_wall_clock_in_either_direc
     open_counter()
 
     assert sql("SELECT held FROM ratings") == [(still_held,)]
+
+
+# --- lockout --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def locked_out(open_counter) -> Counter:
+    counter = open_counter(STAFF__LOCKOUT_ATTEMPTS="2", STAFF__LOCKOUT_MINUTES="5")
+    refusal(counter.login, "CB001", "9999")
+    assert refusal(counter.login, "CB001", "9999") == "locked"
+    return counter
+
+
+def test_a_forward_wall_clock_step_does_not_lift_a_lockout(locked_out: Counter, clocks: Clocks):
+    clocks.step_wall(+24 * HOUR)
+
+    with pytest.raises(LoginRefused) as caught:
+        locked_out.login("CB001", "1234")
+    assert caught.value.reason == "locked"
+    assert 0 < caught.value.retry_after <= 300
+
+
+def test_a_backward_wall_clock_step_does_not_stretch_a_lockout(locked_out: Counter, clocks: Clocks):
+    clocks.step_wall(-24 * HOUR)
+    with pytest.raises(LoginRefused) as caught:
+        locked_out.login("CB001", "1234")
+    assert caught.value.retry_after <= 300, "never longer than the lockout itself"
+
+    clocks.step_monotonic(301)
+
+    assert locked_out.login("CB001", "1234").code == "CB001"
+
+
+def test_a_lock_from_before_a_reboot_still_holds_but_no_longer_than_a_lockout(
+    locked_out: Counter, data_dir: Path
+):
+    connection = sqlite3.connect(data_dir / "kiosk.db")
+    with connection:  # the clock was a day ahead before the reboot
+        connection.execute(
+            "UPDATE officers SET locked_until_mono = 'an-earlier-boot 99.0',"
+            " locked_until = datetime(locked_until, '+1 day') WHERE code = 'CB001'"
+        )
+    connection.close()
+
+    with pytest.raises(LoginRefused) as caught:
+        locked_out.login("CB001", "1234")
+    assert caught.value.reason == "locked"
+    assert caught.value.retry_after <= 300
