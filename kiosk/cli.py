@@ -12,12 +12,15 @@ import dataclasses
 import getpass
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from kiosk import cli_sync, maintenance, staff
+from sqlalchemy.exc import DBAPIError
+
+from kiosk import cli_sync, dbproblems, maintenance, staff
 from kiosk.config import ConfigError, load_config
 from kiosk.counter import Counter
 from kiosk.errors import LoginRefused, RatingRefused, RosterError
@@ -43,9 +46,18 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `kioskctl export | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (StoreError, RosterError, LoginRefused, RatingRefused, OSError) as exc:
+    except (StoreError, RosterError, LoginRefused, RatingRefused) as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)
+        return 1
+    except (DBAPIError, sqlite3.Error, OSError) as exc:
+        # The one place a database or disk failure of any command (a full disk, a lock,
+        # a read-only mount, a permission) becomes one line with the cause and the next
+        # step, instead of a traceback.
+        if isinstance(exc, OSError) and exc.errno is None:  # our own, already in words
+            print(f"error: {exc}", file=sys.stderr)
+        else:
+            print(f"error: {dbproblems.explain(exc, database_path(args))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -310,10 +322,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.output:
             partial = args.output.with_name(args.output.name + ".partial")
             total = maintenance.export_count(counter.store, start, end)
-            with partial.open("w", encoding="utf-8", newline="") as out:
-                count = maintenance.write_export(
-                    rows, args.format, out, maintenance.ProgressLine("exporting"), total
-                )
+            try:
+                with partial.open("w", encoding="utf-8", newline="") as out:
+                    count = maintenance.write_export(
+                        rows, args.format, out, maintenance.ProgressLine("exporting"), total
+                    )
+            except BaseException as exc:
+                partial.unlink(missing_ok=True)  # e.g. a full disk: leave no half file
+                if isinstance(exc, OSError) and exc.errno and not exc.filename:
+                    # A failed flush names no file; the error must name the one written.
+                    raise OSError(exc.errno, exc.strerror, str(args.output)) from exc
+                raise
             partial.replace(args.output)
             print(f"exported {count} ratings to {args.output}", file=sys.stderr)
         else:
@@ -340,6 +359,14 @@ def cmd_hash_pin(args: argparse.Namespace) -> int:
 
 def open_counter(args: argparse.Namespace) -> Counter:
     return Counter.open(config=load_config(args.config))
+
+
+def database_path(args: argparse.Namespace) -> Path:
+    """The database a failed command was using, to name it in the error."""
+    try:
+        return load_config(getattr(args, "config", None)).db_path
+    except ConfigError:
+        return Path("kiosk.db")
 
 
 def find_officer(counter: Counter, code: str) -> Officer:

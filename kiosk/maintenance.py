@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from kiosk.config import KioskConfig
 from kiosk.models import Rating
-from kiosk.store import Store, integrity_problem, schema_revision
+from kiosk.store import Store, StoreError, integrity_problem, schema_revision
 
 MIN_FREE_BYTES = 200 * 1024 * 1024
 EXPORT_FIELDS = (
@@ -65,7 +65,10 @@ class Check:
 
 def health_checks(config: KioskConfig, store: Store) -> list[Check]:
     checks = [Check("config", True, str(config.config_path))]
-    problem = integrity_problem(store.path)
+    try:
+        problem = integrity_problem(store.path)
+    except StoreError as exc:
+        problem = str(exc)
     checks.append(Check("database", problem is None, problem or f"{store.path}: integrity ok"))
     if store.set_aside:
         # Opening for this check just replaced a damaged file: its unsent ratings need a
@@ -206,6 +209,10 @@ def backup(store: Store, target: Path, progress: Progress | None = None) -> Path
         # The copy inherits WAL mode, and opening it then leaves -wal/-shm files beside
         # it (and beside the .partial name): make it one self-contained file.
         destination.execute("PRAGMA journal_mode=DELETE")
+    except BaseException:
+        destination.close()
+        partial.unlink(missing_ok=True)  # e.g. a full disk: no half backup left to fill it
+        raise
     finally:
         destination.close()
         source.close()
