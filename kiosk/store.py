@@ -4,8 +4,8 @@ Every connection runs in WAL mode with ``synchronous=FULL``, so a committed rati
 survives a power cut. Write transactions start with ``BEGIN IMMEDIATE``: the write lock
 is taken up front, so two writers (the kiosk and ``kioskctl``) wait for each other
 instead of failing half-way. A database that is damaged (fails ``PRAGMA quick_check``,
-or is not a database at all) is moved aside at start, kept, and replaced by a new one;
-the event is logged for ``kioskctl status``.
+or is not a database at all) is moved aside at start, kept, and replaced by a new one
+whose ``seq`` continues above the old one's; the event is logged for ``kioskctl status``.
 A database that cannot be opened for any other reason (permissions, a lock held by
 another process, a read-only or full disk) is left exactly as it is: ``StoreError`` says
 why (see ``kiosk.dbproblems``), since moving it would mend nothing and strand its ratings.
@@ -20,10 +20,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk import dbproblems, dbtypes
+from kiosk import dbproblems, dbtypes, salvage
 from kiosk.migrations import HEAD
 from kiosk.models import Event, utcnow
 
@@ -89,6 +89,10 @@ def open_store(path: Path) -> Store:
     engine = make_engine(path)
     try:
         migrate(engine)
+        if set_aside:
+            # The center has seen the old file's seqs: the new file must not hand them out.
+            with engine.begin() as connection:
+                raise_rating_sequence(connection, salvage.highest_seq(set_aside))
     except Exception as exc:
         engine.dispose()
         if dbproblems.is_environment(exc):
@@ -101,6 +105,22 @@ def open_store(path: Path) -> Store:
             f"database failed its integrity check; moved to {set_aside} and a new one was made",
         )
     return store
+
+
+def raise_rating_sequence(connection: Connection | Session, floor: int) -> None:
+    """Make the next rating's seq larger than ``floor`` (ratings.seq is AUTOINCREMENT),
+    inside the caller's transaction."""
+    connection.execute(
+        text("UPDATE sqlite_sequence SET seq = :floor WHERE name = 'ratings' AND seq < :floor"),
+        {"floor": floor},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO sqlite_sequence (name, seq) SELECT 'ratings', :floor"
+            " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'ratings')"
+        ),
+        {"floor": floor},
+    )
 
 
 def make_engine(path: Path) -> Engine:
@@ -155,7 +175,7 @@ def integrity_problem(path: Path) -> str | None:
     process, a read-only or full disk) raises StoreError naming the cause.
     """
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        connection = salvage.connect_read_only(path, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             rows = connection.execute("PRAGMA quick_check").fetchall()
         finally:

@@ -1,5 +1,5 @@
 """A rating's seq is never handed out twice in the life of a kiosk: not after a prune, not
-after an upgrade."""
+after an upgrade, not in a new database made when a damaged one was set aside."""
 
 from __future__ import annotations
 
@@ -128,3 +128,21 @@ def test_an_emptied_0002_database_upgrades_and_keeps_one_sequence_row(data_dir: 
     open_store(db).close()
 
     assert sql("SELECT name, seq FROM sqlite_sequence") == [("ratings", 0)]
+
+
+def test_a_new_database_made_after_a_damaged_one_continues_the_old_seq(
+    open_counter, data_dir: Path
+):
+    counter = open_counter()
+    counter.login("CB001", "1234")
+    used = [counter.record(4).seq for _ in range(300)]
+    counter.close()
+    db = data_dir / "kiosk.db"
+    data = db.read_bytes()
+    middle = len(data) // 2 // 4096 * 4096
+    db.write_bytes(data[:middle] + b"\xa5" * 8192 + data[middle + 8192 :])
+
+    reopened = open_counter()
+    assert reopened.store.set_aside is not None, "the damaged file was set aside"
+    reopened.login("CB001", "1234")
+    assert reopened.record(4).seq > max(used), "the center has seen the old seqs"
