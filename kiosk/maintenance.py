@@ -20,6 +20,7 @@ from typing import TextIO
 
 from sqlalchemy import func, select
 
+from kiosk import recovery
 from kiosk.config import KioskConfig
 from kiosk.models import Rating
 from kiosk.store import Store, StoreError, integrity_problem, schema_revision
@@ -78,6 +79,15 @@ def health_checks(config: KioskConfig, store: Store) -> list[Check]:
                 "damaged db",
                 False,
                 f"the database was damaged; moved to {store.set_aside}, a new one was made",
+            )
+        )
+    for item in recovery.stranded(store, config.counter.id):
+        checks.append(
+            Check(
+                "set aside",
+                False,
+                f"{item.path} holds {item.unsent} rating(s) never sent:"
+                f" kioskctl recover {item.path}",
             )
         )
     current, head = schema_revision(store.engine)

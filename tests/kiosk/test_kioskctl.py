@@ -266,7 +266,8 @@ COMMANDS = list(every_command(cli.build_parser()))
 
 def test_the_command_list_is_complete():
     expected = {"init", "check", "status", "officer add", "officer list", "officer set-pin",
-                "officer deactivate", "roster import", "login", "logout", "export", "backup"}  # fmt: skip
+                "officer deactivate", "roster import", "login", "logout", "export", "backup",
+                "recover"}  # fmt: skip
     assert expected <= {" ".join(path) for path in COMMANDS}
 
 
