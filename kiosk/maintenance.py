@@ -24,6 +24,7 @@ from kiosk import recovery
 from kiosk.config import KioskConfig
 from kiosk.models import Rating
 from kiosk.store import Store, StoreError, integrity_problem, schema_revision
+from sync.csvsafe import safe_cell
 
 MIN_FREE_BYTES = 200 * 1024 * 1024
 EXPORT_FIELDS = (
@@ -181,7 +182,8 @@ def write_export(
         writer.writeheader()
 
         def write(row: dict[str, object]) -> None:
-            writer.writerow({**row, "reasons": ";".join(row["reasons"])})  # type: ignore[arg-type]
+            cells = {**row, "reasons": ";".join(row["reasons"])}  # type: ignore[arg-type]
+            writer.writerow({name: safe_cell(value) for name, value in cells.items()})
 
     else:
 

@@ -11,11 +11,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kiosk import cli
 from kiosk.config import DEFAULT_CONFIG, load_config
 from kiosk.counter import Counter, LoginRefused
 from kiosk.store import integrity_problem
+from sync.csvsafe import safe_cell
 
 REPO = DEFAULT_CONFIG.parent.parent
 
@@ -327,3 +330,37 @@ def test_init_creates_the_data_folder_and_a_current_database(kioskctl, data_dir:
         c for c in json.loads(kioskctl("check", "--json").stdout) if c["name"] == "schema"
     )
     assert schema["ok"]
+
+
+# --- CSV a spreadsheet will not execute -----------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x.example","ok")', "+1+1", "-2+3", "@SUM(A1:A9)"]
+
+
+def test_export_csv_cells_a_spreadsheet_would_run_start_with_a_quote(
+    kioskctl, kiosk: Counter, tmp_path: Path
+):
+    kiosk.login("CB001", "1234")
+    for ticket in [*FORMULAS, "HS-0042"]:
+        kiosk.open_turn(ticket)  # a scanned dossier code goes into the export as it is
+        kiosk.record(4)
+    target = tmp_path / "ratings.csv"
+
+    kioskctl("export", "--format", "csv", "--output", str(target))
+
+    rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8"))))
+    quoted = sorted(["'" + formula for formula in FORMULAS] + ["HS-0042"])
+    assert sorted(row["ticket"] for row in rows) == quoted
+    assert {row["level"] for row in rows} == {"4"}, "numbers are left as numbers"
+    exported = kioskctl("export", "--format", "json").stdout.splitlines()
+    json_tickets = {json.loads(line)["ticket"] for line in exported}
+    assert set(FORMULAS) <= json_tickets, "JSON is data, not a spreadsheet: left as it was"
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none()))
+def test_safe_cell_quotes_exactly_the_strings_a_spreadsheet_would_execute(value):
+    cell = safe_cell(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        assert cell == "'" + value
+    else:
+        assert cell == value
