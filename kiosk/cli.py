@@ -311,7 +311,7 @@ def database_path(args: argparse.Namespace) -> Path:
     """The database a failed command was using, to name it in the error."""
     try:
         return load_config(getattr(args, "config", None)).db_path
-    except ConfigError:
+    except Exception:  # only for the message: the config may be what failed
         return Path("kiosk.db")
 
 

@@ -48,13 +48,17 @@ def is_environment(exc: BaseException) -> bool:
 
 
 def explain(exc: BaseException, path: Path, doing: str | None = None) -> str:
-    """One line: ``cannot <doing> <file>: <cause>: <next step>``."""
+    """One line: ``cannot <doing> <file>: <cause>: <next step>``. Never raises: it runs
+    while an error is being reported, where a second one would become a traceback."""
     inner = getattr(exc, "orig", None) or exc
     if isinstance(inner, OSError) and inner.filename:
         path = Path(os.fsdecode(inner.filename))
-    cause = _cause(inner, path)
+    try:
+        cause = _cause(inner, path)
+    except Exception:  # looking around failed too: SQLite's or the OS's own words
+        cause = str(inner)
     if doing is None:
-        writing = cause.startswith(("disk is full", "read-only file system"))
+        writing = cause.startswith(WRITE_CAUSES)
         doing = "write to" if writing else "use"
     return f"cannot {doing} {path}: {cause}"
 
@@ -87,18 +91,24 @@ def _cause(exc: BaseException, path: Path) -> str:
 
 
 RUN_AS_KIOSK_USER = "run as the kiosk user or fix the owner"
+WRITE_CAUSES = ("database or disk is full", "read-only file system")
 
 
 def surroundings(path: Path) -> str | None:
     """What around ``path`` (mount, folder, the file and its WAL) keeps SQLite out, if any."""
     folder = path.parent
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
-    if existing is not None and _read_only_mount(existing):
-        return read_only(existing)
-    if not folder.exists():
-        return f"folder {folder} does not exist: run `kioskctl init`"
-    if not os.access(folder, os.X_OK, effective_ids=_EFFECTIVE):
-        return f"permission denied on folder {folder} ({_owner_mode(folder)}): {RUN_AS_KIOSK_USER}"
+    # From the root down: the first folder this user may not enter is the answer.
+    for above in (*reversed(folder.parents), folder):
+        if not os.path.isdir(above):
+            if _read_only_mount(above.parent):
+                return read_only(above.parent)
+            return f"folder {above} does not exist: run `kioskctl init`"
+        if not os.access(above, os.X_OK, effective_ids=_EFFECTIVE):
+            return (
+                f"permission denied on folder {above} ({_owner_mode(above)}): {RUN_AS_KIOSK_USER}"
+            )
+    if _read_only_mount(folder):
+        return read_only(folder)
     for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if file.exists() and not _can_open(file):
             return f"permission denied ({_owner_mode(file)}): {RUN_AS_KIOSK_USER}"
@@ -114,10 +124,11 @@ def surroundings(path: Path) -> str | None:
 
 
 def disk_full(folder: Path) -> str:
-    free = _free(folder)
+    # SQLite's own words, which a technician may look up; "disk is full" either way.
     return (
-        f"disk is full ({free} free in {folder}): free some space (old backups, logs;"
-        " `kioskctl prune --sent-before DATE` deletes ratings the center confirmed)"
+        f"database or disk is full ({_free(folder)} free in {folder}): free some space (old"
+        " backups, logs; `kioskctl prune --sent-before DATE` deletes ratings the center"
+        " confirmed)"
     )
 
 

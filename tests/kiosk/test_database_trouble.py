@@ -97,6 +97,22 @@ def test_a_data_folder_the_user_may_not_write_is_an_error_not_damage(
     assert_untouched(data_dir, kioskctl, kiosk_with_ratings)
 
 
+@needs_root
+def test_a_data_folder_the_user_may_not_enter_is_named_with_its_owner_and_mode(
+    kiosk_with_ratings, env, data_dir: Path, kioskctl
+):
+    data_dir.chmod(0o000)
+    try:
+        result = run_kioskctl(env, "logout", prefix=tuple(without_root_override()))
+    finally:
+        data_dir.chmod(0o755)
+
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert f"permission denied on folder {data_dir} (owner root, mode 0000)" in line
+    assert_untouched(data_dir, kioskctl, kiosk_with_ratings)
+
+
 # --- locks held by another process ----------------------------------------------------------
 
 
@@ -193,7 +209,7 @@ def test_every_command_that_writes_says_the_disk_is_full_in_one_line_and_changes
         line = one_error_line(subprocess.CompletedProcess([], 1, "", step["err"]))
         assert "disk is full" in line and "free some space" in line, step
         if step["args"][0] == "export":
-            assert f"cannot write to {data_dir}/ratings.csv: disk is full" in line
+            assert f"cannot write to {data_dir}/ratings.csv: database or disk is full" in line
     after = json.loads(outcome["after"]["out"])
     assert after["officer"]["code"] == "CB001", "the failed logout logged nobody out"
     assert [name for name in outcome["ls"] if "partial" in name or "corrupt" in name] == []
