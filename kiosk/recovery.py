@@ -222,7 +222,7 @@ def stranded(store: Store, counter_id: str) -> list[Stranded]:
             continue
         try:
             rows, _complete = unconfirmed(path)
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             continue  # nothing readable: nothing to recover either
         ids = [row["id"] for row in rows if row["counter_id"] == counter_id and _sound(row)]
         with store.read() as session:

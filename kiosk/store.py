@@ -102,7 +102,8 @@ def open_store(path: Path) -> Store:
     if set_aside:
         store.log_event(
             "db_corrupt",
-            f"database failed its integrity check; moved to {set_aside} and a new one was made",
+            f"database failed its integrity check; moved to {set_aside} and a new one was"
+            f" made; bring back its unsent ratings with: kioskctl recover {set_aside}",
         )
     return store
 
