@@ -12,17 +12,30 @@ import dataclasses
 import getpass
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from kiosk import cli_sync, maintenance, roster, roster_file, staff
+from sqlalchemy.exc import DBAPIError
+
+from kiosk import (
+    cli_health,
+    cli_recover,
+    cli_sync,
+    dbproblems,
+    maintenance,
+    roster,
+    roster_file,
+    staff,
+)
 from kiosk.config import ConfigError, load_config
 from kiosk.counter import Counter
 from kiosk.errors import LoginRefused, RatingRefused
 from kiosk.models import Officer
 from kiosk.pins import hash_pin
+from kiosk.recovery import RecoveryError
 from kiosk.roster_file import RosterError
 from kiosk.store import StoreError
 
@@ -44,9 +57,18 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `kioskctl export | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (StoreError, RosterError, LoginRefused, RatingRefused, OSError) as exc:
+    except (StoreError, RosterError, LoginRefused, RatingRefused, RecoveryError) as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)
+        return 1
+    except (DBAPIError, sqlite3.Error, OSError) as exc:
+        # The one place a database or disk failure of any command (a full disk, a lock,
+        # a read-only mount, a permission) becomes one line with the cause and the next
+        # step, instead of a traceback.
+        if isinstance(exc, OSError) and exc.errno is None:  # our own, already in words
+            print(f"error: {exc}", file=sys.stderr)
+        else:
+            print(f"error: {dbproblems.explain(exc, database_path(args))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -69,10 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("init", cmd_init, "create the data folder and the database, upgrade its schema")
     command(
-        "check", cmd_check, "check config, database, disk and clock; exit 1 if anything is wrong"
+        "check",
+        cli_health.cmd_check,
+        "check config, database, disk and clock; exit 1 if anything is wrong",
     ).add_argument("--json", action="store_true", help="print the checks as JSON")
     command(
-        "status", cmd_status, "counter, officer, today's ratings, sync counts, recent events"
+        "status",
+        cli_health.cmd_status,
+        "counter, officer, today's ratings, sync counts, recent events",
     ).add_argument("--json", action="store_true", help="print as JSON")
 
     officer = command("officer", None, "manage the officers who may log in here")  # type: ignore[arg-type]
@@ -135,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, help="target file, or a folder for a dated file")
 
     cli_sync.add_commands(commands)
+    cli_recover.add_commands(commands)
 
     hash_command = command(
         "hash-pin", cmd_hash_pin, "print the scrypt hash of a PIN (for technician_pin_hash)"
@@ -151,66 +178,6 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_init(args: argparse.Namespace) -> int:
     with open_counter(args) as counter:
         print(f"database ready: {counter.store.path}")
-    return 0
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
-        checks = maintenance.health_checks(counter.config, counter.store)
-    if args.json:
-        print(
-            json.dumps(
-                [dataclasses.asdict(check) for check in checks], ensure_ascii=False, indent=2
-            )
-        )
-    else:
-        for check in checks:
-            print(f"{'ok ' if check.ok else 'BAD'}  {check.name:<12} {check.detail}")
-    return 0 if all(check.ok for check in checks) else 1
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
-        status = counter.status()
-        levels = counter.config.rating.levels
-    if args.json:
-        data = dataclasses.asdict(status)
-        data["officer"] = (
-            {
-                key: str(value) if isinstance(value, Path) else value
-                for key, value in data["officer"].items()
-            }
-            if status.officer
-            else None
-        )
-        data["last_sync_at"] = status.last_sync_at.isoformat() if status.last_sync_at else None
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-        return 0
-    officer = status.officer
-    print(
-        f"counter     {status.counter_id} {status.counter_name} ({status.department_name}), mode {status.mode}"
-    )
-    if officer:
-        state = "paused" if status.paused else "serving"
-        print(f"officer     {officer.code} {officer.full_name}, {officer.title} ({state})")
-    else:
-        print("officer     nobody logged in (counter closed)")
-    per_level = ", ".join(
-        f"{level.label_en} {status.today_by_level.get(level.value, 0)}" for level in levels
-    )
-    print(
-        f"today       {status.today_total} ratings: {per_level}; {status.ignored_today} taps ignored (cooldown)"
-    )
-    print(
-        f"sync        {status.pending} pending, {status.held} waiting for reasons, {status.sent} sent, {status.rejected} rejected"
-    )
-    last = status.last_sync_at.strftime("%Y-%m-%d %H:%M:%S UTC") if status.last_sync_at else "never"
-    print(
-        f"last sync   {last}"
-        + (f"; last error: {status.last_sync_error}" if status.last_sync_error else "")
-    )
-    for event in status.events:
-        print(f"event       {event}")
     return 0
 
 
@@ -305,10 +272,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.output:
             partial = args.output.with_name(args.output.name + ".partial")
             total = maintenance.export_count(counter.store, start, end)
-            with partial.open("w", encoding="utf-8", newline="") as out:
-                count = maintenance.write_export(
-                    rows, args.format, out, maintenance.ProgressLine("exporting"), total
-                )
+            try:
+                with partial.open("w", encoding="utf-8", newline="") as out:
+                    count = maintenance.write_export(
+                        rows, args.format, out, maintenance.ProgressLine("exporting"), total
+                    )
+            except BaseException as exc:
+                partial.unlink(missing_ok=True)  # e.g. a full disk: leave no half file
+                if isinstance(exc, OSError) and exc.errno and not exc.filename:
+                    # A failed flush names no file; the error must name the one written.
+                    raise OSError(exc.errno, exc.strerror, str(args.output)) from exc
+                raise
             partial.replace(args.output)
             print(f"exported {count} ratings to {args.output}", file=sys.stderr)
         else:
@@ -335,6 +309,14 @@ def cmd_hash_pin(args: argparse.Namespace) -> int:
 
 def open_counter(args: argparse.Namespace) -> Counter:
     return Counter.open(config=load_config(args.config))
+
+
+def database_path(args: argparse.Namespace) -> Path:
+    """The database a failed command was using, to name it in the error."""
+    try:
+        return load_config(getattr(args, "config", None)).db_path
+    except Exception:  # only for the message: the config may be what failed
+        return Path("kiosk.db")
 
 
 def read_pin(from_stdin: bool, confirm: bool = False) -> str:

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     field_validator,
     model_validator,
 )
@@ -38,11 +39,25 @@ class ConfigError(ConfigProblems):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    # Numbers are finite (allow_inf_nan) and strict (see number()); other values, such as
+    # paths and times, are still read from their TOML strings.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
+
+
+# The shortest duration any timer may be set to: small enough for tests and benchmarks,
+# large enough that a typo such as 1e-9 does not make a screen or a loop spin.
+MIN_SECONDS = 0.01
+
+
+def number(default: float, low: float, high: float) -> Any:
+    """A number in [low, high]. Strict: a quoted "3" or a boolean is refused rather than
+    guessed at, and an int key refuses 3.5. Every number of the config has both bounds:
+    inf, nan and 1e300 pass a one-sided check and then stop the syncer or the screen."""
+    return Field(default=default, ge=low, le=high, strict=True)
 
 
 class Level(_Section):
-    value: int = Field(ge=1, le=10)
+    value: int = Field(ge=1, le=10, strict=True)
     label_vi: str = Field(min_length=1)
     label_en: str = Field(min_length=1)
     face: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
@@ -89,10 +104,10 @@ class RatingSection(_Section):
     mode: Literal["open", "per_turn"] = "open"
     levels: tuple[Level, ...] = Field(min_length=2, max_length=7)
     reasons: tuple[Reason, ...] = ()
-    reasons_after_levels: tuple[int, ...] = ()
-    cooldown_seconds: float = Field(default=3.0, ge=0, le=3600)
-    thanks_seconds: float = Field(default=3.0, gt=0, le=60)
-    reasons_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    reasons_after_levels: tuple[StrictInt, ...] = ()
+    cooldown_seconds: float = number(3.0, 0, 3600)
+    thanks_seconds: float = number(3.0, MIN_SECONDS, 60)
+    reasons_timeout_seconds: float = number(20.0, MIN_SECONDS, 600)
 
     @model_validator(mode="after")
     def _consistent(self) -> RatingSection:
@@ -116,15 +131,15 @@ class RatingSection(_Section):
 
 
 class StaffSection(_Section):
-    lockout_attempts: int = Field(default=5, ge=1, le=100)
-    lockout_minutes: float = Field(default=5, gt=0, le=24 * 60)
+    lockout_attempts: int = number(5, 1, 100)
+    lockout_minutes: float = number(5, MIN_SECONDS / 60, 24 * 60)
 
 
 class UiSection(_Section):
     language: Literal["vi", "en"] = "vi"
     fullscreen: StrictBool = True
-    idle_seconds: float = Field(default=60, gt=0)
-    service_idle_seconds: float = Field(default=60, gt=0)
+    idle_seconds: float = number(60, MIN_SECONDS, 3600)
+    service_idle_seconds: float = number(60, MIN_SECONDS, 3600)
     sound: StrictBool = False
     turn_key: str = "f9"
 
@@ -133,14 +148,14 @@ class CentralSection(_Section):
     url: str = ""
     token_file: Path | None = None
     ca_file: Path | None = None
-    push_interval_seconds: float = Field(default=30, ge=1)
-    roster_interval_seconds: float = Field(default=600, ge=10)
-    heartbeat_interval_seconds: float = Field(default=60, ge=5)
-    batch_size: int = Field(default=500, ge=1, le=5000)
-    connect_timeout_seconds: float = Field(default=5, gt=0)
-    read_timeout_seconds: float = Field(default=30, gt=0)
-    backoff_cap_seconds: float = Field(default=300, gt=0)
-    stale_after_minutes: float = Field(default=15, gt=0)
+    push_interval_seconds: float = number(30, 1, 24 * 3600)
+    roster_interval_seconds: float = number(600, 10, 24 * 3600)
+    heartbeat_interval_seconds: float = number(60, 5, 24 * 3600)
+    batch_size: int = number(500, 1, 5000)
+    connect_timeout_seconds: float = number(5, 0.1, 300)
+    read_timeout_seconds: float = number(30, 0.1, 600)
+    backoff_cap_seconds: float = number(300, 1, 24 * 3600)
+    stale_after_minutes: float = number(15, 0.1, 7 * 24 * 60)
 
     @field_validator("url")
     @classmethod

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -91,13 +91,20 @@ class Counter:
         # Called (from the caller's thread) after each committed rating; the syncer
         # hooks its "push now" here. Never blocks: the hook only schedules work.
         self.on_rating_committed: list = []
+        self._release_abandoned_holds()
+
+    def _release_abandoned_holds(self) -> None:
         # Only holds older than any reasons screen waits: a younger one may be on the
-        # screen of the kiosk process while this Counter is `kioskctl status`.
-        abandoned = utcnow() - timedelta(seconds=config.rating.reasons_timeout_seconds)
+        # screen of the kiosk process while this Counter is `kioskctl status`. Looked for
+        # before a write transaction is opened: `kioskctl status` must work, and write
+        # nothing, while another process holds the write lock or the disk is full.
+        wait = self.config.rating.reasons_timeout_seconds
+        with self.store.read() as session:
+            if not ratings.release_held(session, after_seconds=wait, dry_run=True):
+                return
         with self.store.write() as session:
-            released = ratings.release_held(session, older_than=abandoned)
-        if released:
-            log.info("released %d rating(s) left waiting for reasons by the last run", released)
+            released = ratings.release_held(session, after_seconds=wait)
+        log.info("released %d rating(s) left waiting for reasons by the last run", released)
 
     @classmethod
     def open(

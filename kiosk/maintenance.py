@@ -20,9 +20,11 @@ from typing import TextIO
 
 from sqlalchemy import func, select
 
+from kiosk import recovery
 from kiosk.config import KioskConfig
 from kiosk.models import Rating
-from kiosk.store import Store, integrity_problem, schema_revision
+from kiosk.store import Store, StoreError, integrity_problem, schema_revision
+from sync.csvsafe import safe_cell
 
 MIN_FREE_BYTES = 200 * 1024 * 1024
 EXPORT_FIELDS = (
@@ -65,7 +67,10 @@ class Check:
 
 def health_checks(config: KioskConfig, store: Store) -> list[Check]:
     checks = [Check("config", True, str(config.config_path))]
-    problem = integrity_problem(store.path)
+    try:
+        problem = integrity_problem(store.path)
+    except StoreError as exc:
+        problem = str(exc)
     checks.append(Check("database", problem is None, problem or f"{store.path}: integrity ok"))
     if store.set_aside:
         # Opening for this check just replaced a damaged file: its unsent ratings need a
@@ -75,6 +80,15 @@ def health_checks(config: KioskConfig, store: Store) -> list[Check]:
                 "damaged db",
                 False,
                 f"the database was damaged; moved to {store.set_aside}, a new one was made",
+            )
+        )
+    for item in recovery.stranded(store, config.counter.id):
+        checks.append(
+            Check(
+                "set aside",
+                False,
+                f"{item.path} holds {item.unsent} rating(s) never sent:"
+                f" kioskctl recover {item.path}",
             )
         )
     current, head = schema_revision(store.engine)
@@ -168,7 +182,8 @@ def write_export(
         writer.writeheader()
 
         def write(row: dict[str, object]) -> None:
-            writer.writerow({**row, "reasons": ";".join(row["reasons"])})  # type: ignore[arg-type]
+            cells = {**row, "reasons": ";".join(row["reasons"])}  # type: ignore[arg-type]
+            writer.writerow({name: safe_cell(value) for name, value in cells.items()})
 
     else:
 
@@ -206,6 +221,10 @@ def backup(store: Store, target: Path, progress: Progress | None = None) -> Path
         # The copy inherits WAL mode, and opening it then leaves -wal/-shm files beside
         # it (and beside the .partial name): make it one self-contained file.
         destination.execute("PRAGMA journal_mode=DELETE")
+    except BaseException:
+        destination.close()
+        partial.unlink(missing_ok=True)  # e.g. a full disk: no half backup left to fill it
+        raise
     finally:
         destination.close()
         source.close()

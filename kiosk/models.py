@@ -47,6 +47,9 @@ class Officer(Base):
     # Lockout state lives in the database so that a restart does not reset it.
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The same moment as a kiosk.clock mark: how long the lock has left is measured on
+    # the monotonic clock, so a step of the wall clock neither lifts it nor stretches it.
+    locked_until_mono: Mapped[str | None] = mapped_column(String(64))
 
 
 class CounterSession(Base):
@@ -83,7 +86,8 @@ class Turn(Base):
 class Rating(Base):
     __tablename__ = "ratings"
 
-    # Local monotonic sequence: the order ratings are sent in.
+    # Local sequence: the order ratings are sent in. AUTOINCREMENT (sqlite_autoincrement
+    # below): a seq is never handed out twice, not even after `kioskctl prune`.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # Made here, once: the center de-duplicates on it, so a re-send is a no-op.
     id: Mapped[str] = mapped_column(String(36), unique=True)
@@ -99,6 +103,8 @@ class Rating(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # True while the citizen may still add reasons: stored, but not sent yet.
     held: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When it began to wait for reasons, as a kiosk.clock mark (monotonic clock).
+    held_at_mono: Mapped[str | None] = mapped_column(String(64))
     sync_state: Mapped[str] = mapped_column(String(16), default=PENDING)
     sync_error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -107,6 +113,7 @@ class Rating(Base):
     __table_args__ = (
         Index("ix_ratings_outbox", "sync_state", "held", "seq"),
         Index("ix_ratings_created", "created_at"),
+        {"sqlite_autoincrement": True},
     )
 
 

@@ -9,6 +9,7 @@ citizen saw acknowledged is on disk.
 from __future__ import annotations
 
 import json
+import math
 import unicodedata
 import uuid
 from collections.abc import Sequence
@@ -19,9 +20,10 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from kiosk import clock
 from kiosk.config import KioskConfig
 from kiosk.errors import RatingRefused
-from kiosk.models import PENDING, REJECTED, SENT, CounterSession, Rating, Turn
+from kiosk.models import PENDING, REJECTED, SENT, CounterSession, Rating, Turn, utcnow
 from kiosk.staff import closing_instant
 from kiosk.store import connect_raw
 
@@ -59,14 +61,22 @@ def check_reasons(config: KioskConfig, reasons: Sequence[str]) -> None:
         raise RatingRefused("unknown_reason", f"reasons {unknown} are not configured")
 
 
-def in_cooldown(config: KioskConfig, last_at: datetime | None, now: datetime) -> bool:
+def in_cooldown(
+    config: KioskConfig, last_at: datetime | None, now: datetime, since_last: float | None = None
+) -> bool:
+    """Whether a tap comes too soon after the last rating.
+
+    ``since_last`` is the monotonic time since it, known when this process recorded it: a
+    step of the wall clock must not let a double tap through (a forward step) nor block
+    the counter (a backward one). Otherwise (the kiosk restarted) the wall clock decides.
+    """
     cooldown = config.rating.cooldown_seconds
+    if last_at is None or cooldown <= 0:
+        return False
+    if since_last is not None:
+        return since_last < cooldown
     # A clock set backwards (now < last) must not block the counter for hours.
-    return (
-        last_at is not None
-        and cooldown > 0
-        and last_at <= now < last_at + timedelta(seconds=cooldown)
-    )
+    return last_at <= now < last_at + timedelta(seconds=cooldown)
 
 
 def open_turn_for(session: Session, counter_session: CounterSession) -> Turn | None:
@@ -128,6 +138,9 @@ class RatingWriter:
     def __init__(self, path: Path, config: KioskConfig):
         self._db = connect_raw(path)
         self._config = config
+        # (seq, monotonic time) of the last rating this writer stored: the cooldown after
+        # it is measured on the monotonic clock (see in_cooldown).
+        self._last: tuple[int, float] | None = None
 
     def insert(
         self,
@@ -139,6 +152,7 @@ class RatingWriter:
         now: datetime,
     ) -> RatingInfo:
         db = self._db
+        tapped = clock.monotonic()
         db.execute("BEGIN IMMEDIATE")
         try:
             session = db.execute(
@@ -150,8 +164,13 @@ class RatingWriter:
                 raise RatingRefused("no_officer", "no officer is logged in at this counter")
             if session[4] is not None:
                 raise RatingRefused("paused", "the counter is paused")
-            last = db.execute("SELECT created_at FROM ratings ORDER BY seq DESC LIMIT 1").fetchone()
-            if in_cooldown(self._config, last and from_sql_time(last[0]), now):
+            last = db.execute(
+                "SELECT seq, created_at FROM ratings ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            since = None
+            if last is not None and self._last is not None and self._last[0] == last[0]:
+                since = tapped - self._last[1]
+            if in_cooldown(self._config, last and from_sql_time(last[1]), now, since):
                 db.execute(
                     "INSERT INTO tallies (day, name, value) VALUES (?, 'ignored_cooldown', 1)"
                     " ON CONFLICT (day, name) DO UPDATE SET value = value + 1",
@@ -171,8 +190,8 @@ class RatingWriter:
             rating_id, created = str(uuid.uuid4()), sql_time(now)
             seq = db.execute(
                 "INSERT INTO ratings (id, counter_id, officer_code, department_code, session_id,"
-                " turn_id, ticket, level, reasons, lang, created_at, held, sync_state, attempts)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                " turn_id, ticket, level, reasons, lang, created_at, held, held_at_mono,"
+                " sync_state, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
                 (
                     rating_id,
                     self._config.counter.id,
@@ -186,12 +205,14 @@ class RatingWriter:
                     lang,
                     created,
                     int(hold_for_reasons),
+                    clock.mark() if hold_for_reasons else None,
                     PENDING,
                 ),
             ).lastrowid
             if turn is not None:
                 db.execute("UPDATE turns SET closed_at = ? WHERE id = ?", (created, turn[0]))
             db.execute("COMMIT")
+            self._last = (seq, tapped)
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
@@ -223,15 +244,56 @@ def set_reasons(session: Session, rating_id: str, reasons: Sequence[str]) -> Rat
     return rating
 
 
-def release_held(session: Session, older_than: datetime | None = None) -> int:
-    """Release ratings still waiting for reasons (after a crash, or a reasons screen that
-    never finished), so they are sent without reasons rather than never."""
+def held_waited(created_at: datetime, held_at_mono: str | None, now: datetime) -> float:
+    """Seconds a rating has been waiting for reasons.
+
+    Read on the monotonic clock from its mark. A mark of an earlier boot: the screen that
+    held it went with that boot, so it has waited long enough. No mark (stored before
+    marks, or no boot id): the wall clock, in either direction, so a clock set back
+    holds it at most as long as a clock that kept time.
+    """
+    waited = clock.seconds_since(held_at_mono)
+    if waited is not None:
+        return waited
+    if held_at_mono and clock.boot_id() is not None:
+        return math.inf
+    return abs((now - created_at).total_seconds())
+
+
+def release_held(
+    session: Session,
+    older_than: datetime | None = None,
+    *,
+    after_seconds: float | None = None,
+    dry_run: bool = False,
+) -> int:
+    """Release ratings still waiting for reasons after ``after_seconds`` (None: all), so a
+    crash or a reasons screen that never finished sends them without reasons, never not.
+
+    ``older_than`` (a wall-clock instant) is the older way to say it, kept for callers
+    that compute ``utcnow() - timeout``: it is turned back into that duration, and the
+    wait is still measured on the monotonic clock (see held_waited). ``dry_run`` only
+    counts them, so a reader need not take the write lock when there is nothing to do.
+    """
+    now = utcnow()
+    if after_seconds is None and older_than is not None:
+        after_seconds = max(0.0, (now - older_than).total_seconds())
     # A held rating is always pending: saying so lets SQLite use the outbox index
     # instead of scanning every rating ever stored (this runs before every push).
-    statement = update(Rating).where(Rating.sync_state == PENDING, Rating.held.is_(True))
-    if older_than is not None:
-        statement = statement.where(Rating.created_at < older_than)
-    return session.execute(statement.values(held=False)).rowcount
+    held = session.execute(
+        select(Rating.seq, Rating.created_at, Rating.held_at_mono).where(
+            Rating.sync_state == PENDING, Rating.held.is_(True)
+        )
+    ).all()
+    due = [
+        row.seq
+        for row in held
+        if after_seconds is None
+        or held_waited(row.created_at, row.held_at_mono, now) >= after_seconds
+    ]
+    if not due or dry_run:
+        return len(due)
+    return session.execute(update(Rating).where(Rating.seq.in_(due)).values(held=False)).rowcount
 
 
 @dataclass(frozen=True)

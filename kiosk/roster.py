@@ -153,7 +153,8 @@ def set_pin(store: Store, code: str, pin: str) -> str:
         raise RosterError([problem])
     with store.write() as session:
         officer = _officer(session, code)
-        officer.pin_hash, officer.failed_attempts, officer.locked_until = hash_pin(pin), 0, None
+        officer.pin_hash, officer.failed_attempts = hash_pin(pin), 0
+        officer.locked_until = officer.locked_until_mono = None  # a new PIN lifts a lockout
         return officer.code
 
 

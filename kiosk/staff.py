@@ -1,8 +1,11 @@
 """Officers at the counter: roster, PIN checks with lockout, login sessions.
 
 The lockout lives in the officers table, so a restart does not give a guesser new tries.
-PINs are checked outside the write transaction (scrypt is slow on purpose) and only the
-outcome is written.
+A guess claims its attempt in a write transaction *before* its PIN is verified (scrypt is
+slow on purpose, and is run outside the transaction): parallel guessers, from several
+processes, get at most ``lockout_attempts`` guesses between them, not one each while the
+first is still being verified. How long a lock has left is measured on the monotonic
+clock (``kiosk.clock``), so a step of the wall clock neither lifts it nor stretches it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from kiosk import clock
 from kiosk.config import KioskConfig
 from kiosk.errors import LoginRefused
 from kiosk.models import CounterSession, Department, Officer, Turn
@@ -82,35 +86,66 @@ def check_pin(store: Store, config: KioskConfig, code: str, pin: str, now: datet
     code = normalise_code(code)
     if not code or not pin:
         raise LoginRefused("empty", "enter the officer code and the PIN")
-    with store.read() as session:
-        officer = session.get(Officer, code)
-    if officer is None:
-        raise LoginRefused("unknown_officer", f"no officer with code {code} on this counter")
-    if not officer.active:
-        raise LoginRefused("inactive", f"officer {code} is deactivated")
-    if officer.locked_until and officer.locked_until > now:
-        wait = (officer.locked_until - now).total_seconds()
-        raise LoginRefused(
-            "locked", f"too many wrong PINs; try again in {wait:.0f} s", retry_after=wait
-        )
-    correct = verify_pin(pin, officer.pin_hash)
+    pin_hash, attempt, locks = _claim_attempt(store, config, code, now)
+    correct = verify_pin(pin, pin_hash)
     with store.write() as session:
         officer = session.get(Officer, code)
         assert officer is not None
         if correct:
-            officer.failed_attempts, officer.locked_until = 0, None
+            officer.failed_attempts = 0
+            officer.locked_until = officer.locked_until_mono = None
             return officer
-        officer.failed_attempts += 1
-        left = config.staff.lockout_attempts - officer.failed_attempts
+    # The attempt was counted when it was claimed: a wrong PIN changes nothing more.
+    if locks:
+        raise _locked(config.staff.lockout_minutes * 60)
+    left = config.staff.lockout_attempts - attempt
+    raise LoginRefused("wrong_pin", f"wrong PIN; {left} tries left", attempts_left=left)
+
+
+def _claim_attempt(
+    store: Store, config: KioskConfig, code: str, now: datetime
+) -> tuple[str, int, bool]:
+    """Count one guess before it is verified, in one write transaction, so no two guesses
+    take the same place: (PIN hash, which attempt this is, whether it starts a lock)."""
+    with store.write() as session:
+        officer = session.get(Officer, code)
+        if officer is None:
+            raise LoginRefused("unknown_officer", f"no officer with code {code} on this counter")
+        if not officer.active:
+            raise LoginRefused("inactive", f"officer {code} is deactivated")
+        left = lock_left(config, officer, now)
         if left > 0:
-            refusal = LoginRefused("wrong_pin", f"wrong PIN; {left} tries left", attempts_left=left)
-        else:
+            raise _locked(left)
+        officer.failed_attempts = attempt = officer.failed_attempts + 1
+        locks = attempt >= config.staff.lockout_attempts
+        if locks:
+            # Locked now, while this last guess is being verified: a right PIN lifts it.
             wait = config.staff.lockout_minutes * 60
-            officer.failed_attempts, officer.locked_until = 0, now + timedelta(seconds=wait)
-            refusal = LoginRefused(
-                "locked", f"too many wrong PINs; try again in {wait:.0f} s", retry_after=wait
-            )
-    raise refusal
+            officer.failed_attempts = 0
+            officer.locked_until = now + timedelta(seconds=wait)
+            officer.locked_until_mono = clock.mark(wait)
+        return officer.pin_hash, attempt, locks
+
+
+def lock_left(config: KioskConfig, officer: Officer, now: datetime) -> float:
+    """Seconds the officer's login stays locked (0: not locked).
+
+    Measured on the monotonic clock from the lock's mark. Without one from this boot (a
+    reboot, or a lock set before marks), the wall clock decides, but never for longer than
+    a lock lasts: a clock set back a day must not lock an officer out for a day.
+    """
+    if officer.locked_until is None:
+        return 0.0
+    left = clock.seconds_until(officer.locked_until_mono)
+    if left is None:
+        left = (officer.locked_until - now).total_seconds()
+    return max(0.0, min(left, config.staff.lockout_minutes * 60))
+
+
+def _locked(wait: float) -> LoginRefused:
+    return LoginRefused(
+        "locked", f"too many wrong PINs; try again in {wait:.0f} s", retry_after=wait
+    )
 
 
 def closing_instant(config: KioskConfig, started_at: datetime) -> datetime | None:

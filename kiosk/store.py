@@ -3,8 +3,12 @@
 Every connection runs in WAL mode with ``synchronous=FULL``, so a committed rating
 survives a power cut. Write transactions start with ``BEGIN IMMEDIATE``: the write lock
 is taken up front, so two writers (the kiosk and ``kioskctl``) wait for each other
-instead of failing half-way. A database that fails ``PRAGMA quick_check`` at start is
-moved aside, kept, and replaced by a new one; the event is logged for ``kioskctl status``.
+instead of failing half-way. A database that is damaged (fails ``PRAGMA quick_check``,
+or is not a database at all) is moved aside at start, kept, and replaced by a new one
+whose ``seq`` continues above the old one's; the event is logged for ``kioskctl status``.
+A database that cannot be opened for any other reason (permissions, a lock held by
+another process, a read-only or full disk) is left exactly as it is: ``StoreError`` says
+why (see ``kiosk.dbproblems``), since moving it would mend nothing and strand its ratings.
 """
 
 from __future__ import annotations
@@ -16,10 +20,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk import dbtypes
+from kiosk import dbproblems, dbtypes, salvage
 from kiosk.migrations import HEAD
 from kiosk.models import Event, utcnow
 
@@ -76,25 +80,48 @@ class Store:
 
 
 def open_store(path: Path) -> Store:
-    """Check, set aside if corrupt, migrate to the newest schema, and open."""
+    """Check, set aside if damaged, migrate to the newest schema, and open."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StoreError(f"cannot create data folder {path.parent}: {exc.strerror}") from None
+        raise StoreError(dbproblems.explain(exc, path.parent, "create data folder")) from None
     set_aside = set_aside_if_corrupt(path)
     engine = make_engine(path)
     try:
         migrate(engine)
+        if set_aside:
+            # The center has seen the old file's seqs: the new file must not hand them out.
+            with engine.begin() as connection:
+                raise_rating_sequence(connection, salvage.highest_seq(set_aside))
     except Exception as exc:
         engine.dispose()
+        if dbproblems.is_environment(exc):
+            raise StoreError(dbproblems.explain(exc, path, "open")) from None
         raise StoreError(f"cannot upgrade database {path}: {exc}") from exc
     store = Store(engine, path, set_aside)
     if set_aside:
         store.log_event(
             "db_corrupt",
-            f"database failed its integrity check; moved to {set_aside} and a new one was made",
+            f"database failed its integrity check; moved to {set_aside} and a new one was"
+            f" made; bring back its unsent ratings with: kioskctl recover {set_aside}",
         )
     return store
+
+
+def raise_rating_sequence(connection: Connection | Session, floor: int) -> None:
+    """Make the next rating's seq larger than ``floor`` (ratings.seq is AUTOINCREMENT),
+    inside the caller's transaction."""
+    connection.execute(
+        text("UPDATE sqlite_sequence SET seq = :floor WHERE name = 'ratings' AND seq < :floor"),
+        {"floor": floor},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO sqlite_sequence (name, seq) SELECT 'ratings', :floor"
+            " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'ratings')"
+        ),
+        {"floor": floor},
+    )
 
 
 def make_engine(path: Path) -> Engine:
@@ -117,7 +144,8 @@ def connect_raw(path: Path) -> sqlite3.Connection:
 
 
 def set_aside_if_corrupt(path: Path) -> Path | None:
-    """Move a database that fails ``quick_check`` (and its WAL) aside; return where to."""
+    """Move a damaged database (and its WAL) aside; return where to. Raises StoreError,
+    and moves nothing, when the file cannot be checked for another reason."""
     if not path.exists() or path.stat().st_size == 0:
         return None
     problem = integrity_problem(path)
@@ -125,24 +153,38 @@ def set_aside_if_corrupt(path: Path) -> Path | None:
         return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    for suffix in ("", "-wal", "-shm"):
-        source = Path(f"{path}{suffix}")
-        if source.exists():
-            source.rename(Path(f"{target}{suffix}"))
+    number = 1
+    while target.exists():  # two in one second must not overwrite the first
+        number += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{number}")
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{path}{suffix}")
+            if source.exists():
+                source.rename(Path(f"{target}{suffix}"))
+    except OSError as exc:
+        raise StoreError(dbproblems.explain(exc, path, "set aside damaged database")) from None
     log.error("database %s is damaged (%s); moved to %s", path, problem, target)
     return target
 
 
 def integrity_problem(path: Path) -> str | None:
-    """None when SQLite's quick_check passes, else what it said."""
+    """None when SQLite's quick_check passes; what is wrong when the file is damaged.
+
+    Damaged means quick_check reports problems, or SQLite says the file is corrupt or not
+    a database. Anything else that stops the check (permissions, a lock held by another
+    process, a read-only or full disk) raises StoreError naming the cause.
+    """
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        connection = salvage.connect_read_only(path, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             rows = connection.execute("PRAGMA quick_check").fetchall()
         finally:
             connection.close()
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
+    except sqlite3.Error as exc:
+        if dbproblems.is_damage(exc):
+            return str(exc)
+        raise StoreError(dbproblems.explain(exc, path, "open")) from None
     if rows == [("ok",)]:
         return None
     return "; ".join(str(row[0]) for row in rows[:5])

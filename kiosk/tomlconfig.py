@@ -153,7 +153,18 @@ def describe_errors(
             message = "unknown key (check the spelling against the shipped config)"
         elif error["type"] == "missing":
             message = "required key is missing"
+        elif error["type"] in ("float_type", "int_type") and _looks_numeric(error.get("input")):
+            # Strict numbers: "3" in quotes is text, and guessing would hide the mistake.
+            message = f"{message}, written without quotes (got {error['input']!r})"
         elif "input" in error and error["type"] != "value_error":
             message = f"{message} (got {error['input']!r})"
         lines.append(f"{path}: {key}: {message}")
     return lines
+
+
+def _looks_numeric(value: object) -> bool:
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return isinstance(value, str)

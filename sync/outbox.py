@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
 
 from pydantic import ValidationError
 from sqlalchemy import Row, select, update
@@ -163,9 +162,9 @@ def note_attempt(store: Store, rating: Row, problem: str) -> None:
 def release_abandoned_holds(store: Store, config: KioskConfig) -> None:
     # The reasons screen releases its rating within reasons_timeout_seconds; one still
     # held well after that was abandoned (screen crashed): send it without reasons.
-    limit = utcnow() - timedelta(seconds=config.rating.reasons_timeout_seconds + 60)
+    after = config.rating.reasons_timeout_seconds + 60
     with store.write() as session:
-        release_held(session, older_than=limit)
+        release_held(session, after_seconds=after)
 
 
 def remember(store: Store, **values: str | None) -> None:

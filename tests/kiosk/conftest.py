@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from kiosk.models import Officer
 from kiosk.pins import hash_pin
 
 REPO = DEFAULT_CONFIG.parent.parent
+BIN = Path(sys.executable).parent
 EXAMPLE_ROSTER = REPO / "config" / "example-roster.csv"
 
 # (code, full name, department, PIN) of the officers most tests log in with.
@@ -123,3 +126,30 @@ def query(db_path: Path, statement: str, *params: object) -> list[tuple]:
 def sql(data_dir: Path) -> Callable[..., list[tuple]]:
     """Read the kiosk's database with plain sqlite3, independent of the code under test."""
     return lambda statement, *params: query(data_dir / "kiosk.db", statement, *params)
+
+
+@pytest.fixture
+def env(kiosk_env: dict[str, str]) -> dict[str, str]:
+    # The shipped config, but this test's data folder, and no closing time, so a run at
+    # 17:30 in Hanoi does not log the officer out between two commands.
+    return {**os.environ, **kiosk_env, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+@pytest.fixture
+def kioskctl(env: dict[str, str]):
+    def run(*args: str, stdin: str | None = None, check: bool = True):
+        result = subprocess.run(
+            ["kioskctl", *args],
+            input=stdin,
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        if check:
+            assert result.returncode == 0, result.stderr
+        return result
+
+    return run

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import subprocess
 import sys
@@ -9,9 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from kiosk import cli
-from kiosk.config import DEFAULT_CONFIG, ConfigError, load_config
+from kiosk.config import DEFAULT_CONFIG, ConfigError, KioskConfig, load_config
+from kiosk.config_edit import set_values
 from kiosk.pins import verify_pin
 
 SHIPPED = DEFAULT_CONFIG.read_text(encoding="utf-8")
@@ -246,3 +252,100 @@ def test_relative_paths_are_relative_to_the_config_folder(
     assert config.storage.data_dir == (tmp_path / "var" / "kiosk").resolve()
     assert config.central.token_file == (tmp_path / "var" / "kiosk" / "token").resolve()
     assert config.central.ca_file is None
+
+
+# --- every number is bounded ----------------------------------------------------------------
+
+
+def numeric_keys() -> list[tuple[str, str, type, float, float]]:
+    """(section, key, int or float, lowest, highest) of every number in the kiosk config."""
+    keys = []
+    for section, field in KioskConfig.model_fields.items():
+        model = field.annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        for key, info in model.model_fields.items():
+            if info.annotation not in (int, float):
+                continue
+            low = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
+            high = next((m.le for m in info.metadata if hasattr(m, "le")), None)
+            keys.append((section, key, info.annotation, low, high))
+    return keys
+
+
+NUMERIC_KEYS = numeric_keys()
+
+
+def test_every_number_in_the_config_has_a_finite_range():
+    assert len(NUMERIC_KEYS) >= 15
+    unbounded = [(s, k) for s, k, _t, low, high in NUMERIC_KEYS if low is None or high is None]
+    assert unbounded == []
+    assert all(math.isfinite(low) and math.isfinite(high) for *_, low, high in NUMERIC_KEYS)
+
+
+def toml_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, str):
+        return json.dumps(value)
+    return repr(value)
+
+
+ANY_NUMBER = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.sampled_from([0, 1, -1, 1e-9, 1e300, -1e300, 0.5, 3.0, 5000, 5001]),
+    st.builds(str, st.integers(-100, 100)),  # a quoted number: "3"
+    st.builds(str, st.floats(allow_nan=False, allow_infinity=False)),
+    st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(key=st.sampled_from(NUMERIC_KEYS), value=ANY_NUMBER, from_env=st.booleans())
+def test_a_number_out_of_range_or_of_the_wrong_kind_is_refused_naming_file_key_and_variable(
+    tmp_path_factory, key, value, from_env: bool
+):
+    section, name, kind, low, high = key
+    path = tmp_path_factory.mktemp("config") / "kiosk.toml"
+    variable = f"KIOSK__{section.upper()}__{name.upper()}"
+    if from_env:
+        path.write_text(SHIPPED, encoding="utf-8")
+        environ = {variable: toml_literal(value)}
+    else:
+        path.write_text(set_values(SHIPPED, {(section, name): toml_literal(value)}), "utf-8")
+        environ = {}
+    acceptable = (
+        type(value) in ((int,) if kind is int else (int, float))
+        and math.isfinite(value)
+        and low <= value <= high
+    )
+    try:
+        config = load_config(path, environ=environ)
+    except ConfigError as exc:
+        assert not acceptable, exc.problems
+        where = f"{path}: {section}.{name}" + (f" (from {variable})" if from_env else "")
+        assert any(line.startswith(f"{where}: ") for line in exc.problems), exc.problems
+        return
+    assert acceptable, f"{section}.{name} = {value!r} was taken"
+    assert getattr(getattr(config, section), name) == value
+
+
+@pytest.mark.parametrize(
+    ("key", "literal"),
+    [("rating.cooldown_seconds", '"3"'), ("staff.lockout_attempts", "5.0"),
+     ("central.batch_size", '"500"'), ("ui.idle_seconds", "true"), ("rating.thanks_seconds", "nan")],
+)  # fmt: skip
+def test_a_number_written_as_text_or_of_the_wrong_kind_is_refused(
+    check, tmp_path: Path, key, literal
+):
+    section, name = key.split(".")
+    path = tmp_path / "kiosk.toml"
+    path.write_text(set_values(SHIPPED, {(section, name): literal}), encoding="utf-8")
+    code, lines = check(path)
+    assert code == 2
+    assert len(lines) == 1 and f"{path}: {key}: " in lines[0], lines

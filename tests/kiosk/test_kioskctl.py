@@ -6,48 +6,21 @@ import argparse
 import csv
 import io
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kiosk import cli
 from kiosk.config import DEFAULT_CONFIG, load_config
 from kiosk.counter import Counter, LoginRefused
 from kiosk.store import integrity_problem
+from sync.csvsafe import safe_cell
 
 REPO = DEFAULT_CONFIG.parent.parent
-BIN = Path(sys.executable).parent
-
-
-@pytest.fixture
-def env(kiosk_env: dict[str, str]) -> dict[str, str]:
-    # The shipped config, but this test's data folder, and no closing time, so a run at
-    # 17:30 in Hanoi does not log the officer out between two commands.
-    return {**os.environ, **kiosk_env, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-
-
-@pytest.fixture
-def kioskctl(env: dict[str, str]):
-    def run(*args: str, stdin: str | None = None, check: bool = True):
-        result = subprocess.run(
-            ["kioskctl", *args],
-            input=stdin,
-            env=env,
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert "Traceback" not in result.stderr, result.stderr
-        if check:
-            assert result.returncode == 0, result.stderr
-        return result
-
-    return run
 
 
 @pytest.fixture
@@ -296,7 +269,8 @@ COMMANDS = list(every_command(cli.build_parser()))
 
 def test_the_command_list_is_complete():
     expected = {"init", "check", "status", "officer add", "officer list", "officer set-pin",
-                "officer deactivate", "roster import", "login", "logout", "export", "backup"}  # fmt: skip
+                "officer deactivate", "roster import", "login", "logout", "export", "backup",
+                "recover"}  # fmt: skip
     assert expected <= {" ".join(path) for path in COMMANDS}
 
 
@@ -356,3 +330,37 @@ def test_init_creates_the_data_folder_and_a_current_database(kioskctl, data_dir:
         c for c in json.loads(kioskctl("check", "--json").stdout) if c["name"] == "schema"
     )
     assert schema["ok"]
+
+
+# --- CSV a spreadsheet will not execute -----------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://x.example","ok")', "+1+1", "-2+3", "@SUM(A1:A9)"]
+
+
+def test_export_csv_cells_a_spreadsheet_would_run_start_with_a_quote(
+    kioskctl, kiosk: Counter, tmp_path: Path
+):
+    kiosk.login("CB001", "1234")
+    for ticket in [*FORMULAS, "HS-0042"]:
+        kiosk.open_turn(ticket)  # a scanned dossier code goes into the export as it is
+        kiosk.record(4)
+    target = tmp_path / "ratings.csv"
+
+    kioskctl("export", "--format", "csv", "--output", str(target))
+
+    rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8"))))
+    quoted = sorted(["'" + formula for formula in FORMULAS] + ["HS-0042"])
+    assert sorted(row["ticket"] for row in rows) == quoted
+    assert {row["level"] for row in rows} == {"4"}, "numbers are left as numbers"
+    exported = kioskctl("export", "--format", "json").stdout.splitlines()
+    json_tickets = {json.loads(line)["ticket"] for line in exported}
+    assert set(FORMULAS) <= json_tickets, "JSON is data, not a spreadsheet: left as it was"
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.none()))
+def test_safe_cell_quotes_exactly_the_strings_a_spreadsheet_would_execute(value):
+    cell = safe_cell(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        assert cell == "'" + value
+    else:
+        assert cell == value

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,6 +15,7 @@ from kiosk import roster, roster_file, staff
 from kiosk.counter import Counter, LoginRefused, RatingRefused
 from kiosk.models import CounterSession, Officer, utcnow
 from kiosk.roster_file import RosterError
+from tests.kiosk.conftest import REPO
 
 
 def login_refusal(call, *args) -> LoginRefused:
@@ -258,3 +262,51 @@ def test_roster_with_a_bad_header_is_refused(text: str, expected: str):
     with pytest.raises(RosterError) as caught:
         roster_file.parse_roster(text, "roster.csv")
     assert expected in str(caught.value)
+
+
+GUESSER = """
+import json, sys
+from kiosk.counter import Counter, LoginRefused
+counter = Counter.open()
+print("ready", flush=True)
+sys.stdin.readline()  # every guesser starts at once
+try:
+    counter.login("CB001", sys.argv[1])
+    print(json.dumps({"reason": "in"}))
+except LoginRefused as refused:
+    print(json.dumps({"reason": refused.reason, "left": refused.attempts_left}))
+"""
+
+
+def test_parallel_guessers_in_separate_processes_get_no_more_guesses_than_the_lockout_allows(
+    counter: Counter, env, sql
+):
+    counter.close()  # the guessers are other processes: kioskctl, a second kiosk
+    guessers = [
+        subprocess.Popen(
+            [sys.executable, "-c", GUESSER, f"{9000 + n}"],
+            env={**env, "PYTHONPATH": str(REPO)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(15)
+    ]
+    try:
+        for guesser in guessers:
+            assert guesser.stdout.readline().strip() == "ready"
+        for guesser in guessers:
+            guesser.stdin.write("go\n")
+            guesser.stdin.flush()
+        outcomes = [json.loads(guesser.communicate(timeout=120)[0]) for guesser in guessers]
+    finally:
+        for guesser in guessers:
+            if guesser.poll() is None:
+                guesser.kill()
+
+    wrong = sorted(o["left"] for o in outcomes if o["reason"] == "wrong_pin")
+    # Five guesses in all: four told how many are left (each count once), the fifth
+    # locks the login, and every other guess is refused unseen.
+    assert wrong == [1, 2, 3, 4], outcomes
+    assert [o["reason"] for o in outcomes].count("locked") == 11
+    assert sql("SELECT locked_until IS NOT NULL FROM officers WHERE code = 'CB001'") == [(1,)]

@@ -1,0 +1,86 @@
+"""`kioskctl check | status`: how the kiosk is, for the technician, in words or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from pathlib import Path
+
+from kiosk import maintenance, recovery
+from kiosk.config import load_config
+from kiosk.counter import Counter
+
+
+def open_counter(args: argparse.Namespace) -> Counter:
+    return Counter.open(config=load_config(args.config))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        checks = maintenance.health_checks(counter.config, counter.store)
+    if args.json:
+        print(
+            json.dumps(
+                [dataclasses.asdict(check) for check in checks], ensure_ascii=False, indent=2
+            )
+        )
+    else:
+        for check in checks:
+            print(f"{'ok ' if check.ok else 'BAD'}  {check.name:<12} {check.detail}")
+    return 0 if all(check.ok for check in checks) else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with open_counter(args) as counter:
+        status = counter.status()
+        levels = counter.config.rating.levels
+        stranded = recovery.stranded(counter.store, counter.config.counter.id)
+    if args.json:
+        data = dataclasses.asdict(status)
+        data["set_aside"] = [
+            {"file": str(s.path), "unsent": s.unsent, "recover": f"kioskctl recover {s.path}"}
+            for s in stranded
+        ]
+        data["officer"] = (
+            {
+                key: str(value) if isinstance(value, Path) else value
+                for key, value in data["officer"].items()
+            }
+            if status.officer
+            else None
+        )
+        data["last_sync_at"] = status.last_sync_at.isoformat() if status.last_sync_at else None
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    officer = status.officer
+    print(
+        f"counter     {status.counter_id} {status.counter_name} ({status.department_name}), mode {status.mode}"
+    )
+    if officer:
+        state = "paused" if status.paused else "serving"
+        print(f"officer     {officer.code} {officer.full_name}, {officer.title} ({state})")
+    else:
+        print("officer     nobody logged in (counter closed)")
+    per_level = ", ".join(
+        f"{level.label_en} {status.today_by_level.get(level.value, 0)}" for level in levels
+    )
+    print(
+        f"today       {status.today_total} ratings: {per_level}; {status.ignored_today} taps ignored (cooldown)"
+    )
+    print(
+        f"sync        {status.pending} pending, {status.held} waiting for reasons, {status.sent} sent, {status.rejected} rejected"
+    )
+    last = status.last_sync_at.strftime("%Y-%m-%d %H:%M:%S UTC") if status.last_sync_at else "never"
+    print(
+        f"last sync   {last}"
+        + (f"; last error: {status.last_sync_error}" if status.last_sync_error else "")
+    )
+    for event in status.events:
+        print(f"event       {event}")
+    for item in stranded:
+        print(
+            f"set aside   {item.path} holds {item.unsent} rating(s) never sent:"
+            f" kioskctl recover {item.path}"
+        )
+    return 0
