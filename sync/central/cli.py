@@ -230,7 +230,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_rollup_rebuild(settings: Settings, _args: argparse.Namespace) -> None:
-    from sync.central.ingest import rebuild_rollup
+    from sync.central.rollup import rebuild_rollup
 
     total = rebuild_rollup(_open(settings), settings.report.tz)
     print(f"rollup rebuilt from {total} ratings, days in {settings.report.timezone}")

@@ -20,11 +20,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Dialect, delete, func, select, update
+from sqlalchemy import Connection, Dialect, update
 from sqlalchemy.exc import OperationalError
 
-from sync.central.db import Database, dialect_insert
-from sync.central.models import counters, daily_counts, ratings, utcnow
+from sync.central.db import Database
+from sync.central.models import counters, ratings, utcnow
+from sync.central.rollup import add_to_rollup
 from sync.protocol import BatchResponse, RatingIn, RejectedRating, rating_label, validate_rating
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def insert_ratings(
         inserted.update(row[0] for row in result.fetchall())
     if inserted:
         # Only the new ratings count, so a resent batch leaves the rollup as it was.
-        _add_to_rollup(
+        add_to_rollup(
             connection,
             Counter(
                 (day, counter, rating.officer, rating.department, rating.level)
@@ -191,72 +192,8 @@ def _insert_sql(paramstyle: str, count: int) -> str:
     )
 
 
-def _add_to_rollup(connection: Connection, tally: Counter[tuple[Any, ...]]) -> None:
-    # One upsert per (day, counter, officer, department, level), not one per rating.
-    keys = ("day", "counter", "officer", "department", "level")
-    values = [
-        dict(zip(keys, key, strict=True), count=count) for key, count in sorted(tally.items())
-    ]
-    statement = dialect_insert(connection)(daily_counts)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={"count": daily_counts.c.count + statement.excluded["count"]},
-    )
-    connection.execute(statement, values)
-
-
 def _touch_counter(db: Database, counter: str, now: datetime) -> None:
     with db.write() as connection:
         connection.execute(
             update(counters).where(counters.c.id == counter).values(last_batch_at=now)
         )
-
-
-def rebuild_rollup(db: Database, tz: ZoneInfo) -> int:
-    """Recompute ``ratings.day`` for ``tz`` and the whole rollup; returns ratings counted.
-
-    For a center that changed its time zone setting; runs in one transaction.
-    """
-    total = 0
-    with db.write() as connection:
-        batch_size = 5000
-        last = ""
-        while True:
-            chunk = connection.execute(
-                select(ratings.c.id, ratings.c.created_at, ratings.c.day)
-                .where(ratings.c.id > last)
-                .order_by(ratings.c.id)
-                .limit(batch_size)
-            ).all()
-            if not chunk:
-                break
-            for row in chunk:
-                day = row.created_at.astimezone(tz).date()
-                if day != row.day:
-                    connection.execute(
-                        update(ratings).where(ratings.c.id == row.id).values(day=day)
-                    )
-            last = chunk[-1].id
-        connection.execute(delete(daily_counts))
-        grouped = connection.execute(
-            select(
-                ratings.c.day,
-                ratings.c.counter,
-                ratings.c.officer,
-                ratings.c.department,
-                ratings.c.level,
-                func.count(),
-            ).group_by(
-                ratings.c.day,
-                ratings.c.counter,
-                ratings.c.officer,
-                ratings.c.department,
-                ratings.c.level,
-            )
-        ).all()
-        keys = ("day", "counter", "officer", "department", "level", "count")
-        values = [dict(zip(keys, row, strict=True)) for row in grouped]
-        if values:
-            connection.execute(daily_counts.insert(), values)
-        total = sum(value["count"] for value in values)
-    return total
