@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync.central import auth
 from sync.central.db import Database
+from sync.central.errors import ApiError
 from sync.central.ingest import ingest_batch
 from sync.central.models import counters, departments, officers, utcnow
 from sync.central.reports import (
@@ -47,20 +48,6 @@ from sync.protocol import (
 
 router = APIRouter()
 SESSION_COOKIE = "central_session"
-
-
-class ApiError(Exception):
-    """Turned into ``{"detail": message}`` with ``status`` by the app's handler."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"detail": message}, status_code=status, headers=headers)
 
 
 def _db(request: Request) -> Database:
