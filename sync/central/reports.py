@@ -20,7 +20,11 @@ from sqlalchemy import func, select
 from sync.central.db import Database
 from sync.central.models import counters, daily_counts, departments, officers
 from sync.central.settings import ReportSection
-from sync.protocol import REPORT_GROUPINGS
+from sync.protocol import EARLIEST_DAY, REPORT_GROUPINGS
+
+# No rating is older than EARLIEST_DAY (the protocol refuses it); the last day keeps every
+# date arithmetic of a report (a default range, a day after the last) far from year 9999.
+LATEST_DAY = date(2100, 12, 31)
 
 
 class ReportError(ValueError):
@@ -59,10 +63,15 @@ class Report:
 
 
 def parse_day(value: str, name: str) -> date:
+    """The day of a ``from``/``to`` parameter; ReportError naming ``name`` when it is not a
+    date YYYY-MM-DD between EARLIEST_DAY and LATEST_DAY."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ReportError(f"{name}: expected a date YYYY-MM-DD, got {value!r}") from None
+        raise ReportError(f"{name}: expected a date YYYY-MM-DD, got {str(value)[:40]!r}") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ReportError(f"{name}: {day} is outside {EARLIEST_DAY} to {LATEST_DAY}")
+    return day
 
 
 def satisfaction_report(
