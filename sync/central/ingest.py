@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Dialect, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 
 from sync.central.db import Database
 from sync.central.models import counters, ratings, utcnow
@@ -44,7 +44,31 @@ def ingest_batch(
     now: datetime | None = None,
 ) -> BatchResponse:
     """Store the new ratings of one batch from ``counter``; say what became of each."""
-    allowed = set(levels)
+    valid, rejected, repeated = _validate(items, set(levels))
+    now = now or utcnow()
+    inserted, refused = _store(db, counter, list(valid.values()), tz, now)
+    refusals = {rejection.id: rejection for rejection in refused}
+    kept = [rating_id for rating_id in valid if rating_id not in refusals]
+    if not kept:
+        _touch_counter(db, counter, now)
+    rejected += refusals.values()
+    duplicate = [rating_id for rating_id in kept if rating_id not in inserted]
+    for rating_id in repeated:  # a second copy in one batch shares the fate of the first
+        if rating_id in refusals:
+            rejected.append(refusals[rating_id])
+        else:
+            duplicate.append(rating_id)
+    return BatchResponse(
+        accepted=[rating_id for rating_id in kept if rating_id in inserted],
+        duplicate=duplicate,
+        rejected=rejected,
+    )
+
+
+def _validate(
+    items: Sequence[Any], allowed: set[int]
+) -> tuple[dict[str, RatingIn], list[RejectedRating], list[str]]:
+    """(valid ratings by id, the malformed ones, ids that came twice in the batch)."""
     valid: dict[str, RatingIn] = {}
     rejected: list[RejectedRating] = []
     repeated: list[str] = []
@@ -55,23 +79,60 @@ def ingest_batch(
             rejected.append(RejectedRating(id=rating_label(raw, index), error=str(exc)))
             continue
         if rating.level not in allowed:
-            error = (
-                f"level: {rating.level} is not one of the levels {sorted(allowed, reverse=True)}"
-            )
+            levels = sorted(allowed, reverse=True)
+            error = f"level: {rating.level} is not one of the levels {levels}"
             rejected.append(RejectedRating(id=rating.id, error=error))
         elif rating.id in valid:
-            repeated.append(rating.id)  # twice in one batch: the second is a duplicate
+            repeated.append(rating.id)
         else:
             valid[rating.id] = rating
-    now = now or utcnow()
-    inserted = _insert_with_retry(db, counter, list(valid.values()), tz, now) if valid else set()
-    if not valid:
-        _touch_counter(db, counter, now)
-    return BatchResponse(
-        accepted=[rating_id for rating_id in valid if rating_id in inserted],
-        duplicate=[rating_id for rating_id in valid if rating_id not in inserted] + repeated,
-        rejected=rejected,
-    )
+    return valid, rejected, repeated
+
+
+def _store(
+    db: Database, counter: str, batch: list[RatingIn], tz: ZoneInfo, now: datetime
+) -> tuple[set[str], list[RejectedRating]]:
+    """(ids inserted now, ratings the database refused). When the database refuses the
+    batch for a value in it, the batch is halved until each refused rating is alone, so
+    one rating the validation let through never holds back the others."""
+    if not batch:
+        return set(), []
+    try:
+        return _insert_with_retry(db, counter, batch, tz, now), []
+    except Exception as exc:
+        if not _refused_for_its_data(exc):
+            raise
+        if len(batch) == 1:
+            reason = _first_line(exc)
+            log.warning("database refused rating %s from %s: %s", batch[0].id, counter, reason)
+            error = f"rating: the database refused it ({reason})"
+            return set(), [RejectedRating(id=batch[0].id, error=error)]
+    middle = len(batch) // 2
+    first, first_refused = _store(db, counter, batch[:middle], tz, now)
+    second, second_refused = _store(db, counter, batch[middle:], tz, now)
+    return first | second, first_refused + second_refused
+
+
+# What a driver raises for a value it cannot take: SQLite's OverflowError for a too large
+# int, UnicodeEncodeError (a ValueError) for a lone surrogate, PostgreSQL's DataError.
+_VALUE_ERRORS = (ValueError, OverflowError, TypeError)
+
+
+def _refused_for_its_data(exc: Exception) -> bool:
+    if isinstance(exc, DataError | IntegrityError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return False  # connection, lock, schema: not the ratings' fault; 503 and retry
+    if isinstance(exc, StatementError):
+        return isinstance(exc.orig, _VALUE_ERRORS)
+    return isinstance(exc, _VALUE_ERRORS)
+
+
+def _first_line(exc: Exception) -> str:
+    # The driver's own words only: SQLAlchemy's text would echo the SQL and its values.
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    line = text[0][:200] if text else type(exc).__name__
+    return line.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _insert_with_retry(
