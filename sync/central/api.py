@@ -41,6 +41,7 @@ from sync.protocol import (
     HeartbeatResponse,
     OfficerOut,
     RosterResponse,
+    canonical_code,
     error_text,
     heartbeat_path,
     roster_path,
@@ -66,7 +67,8 @@ def _counter_of(request: Request, counter: str | None) -> str:
     owner = auth.counter_for_token(_db(request), token)
     if owner is None:
         raise ApiError(401, "unknown counter token", _challenge())
-    if counter is not None and owner != counter:
+    # Counter codes are case-insensitive: q07 in a path is counter Q07.
+    if counter is not None and canonical_code(owner) != canonical_code(counter):
         raise ApiError(403, f"this token belongs to counter {owner}, not {counter}")
     return owner
 
@@ -142,7 +144,7 @@ async def post_batch(request: Request) -> Response:
             f"ratings: {len(envelope.ratings)} in one batch, at most "
             f"{settings.limits.max_batch}; send smaller batches",
         )
-    if envelope.counter != owner:
+    if envelope.counter != canonical_code(owner):
         raise ApiError(403, f"this token belongs to counter {owner}, not {envelope.counter}")
     answer = await run_in_threadpool(
         ingest_batch,
@@ -157,8 +159,8 @@ async def post_batch(request: Request) -> Response:
 
 @router.get(roster_path("{counter}"))
 def get_roster(counter: str, request: Request) -> Response:
-    _counter_of(request, counter)
-    roster = load_roster(_db(request), counter)
+    owner = _counter_of(request, counter)
+    roster = load_roster(_db(request), owner)
     body = roster.model_dump_json().encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     wanted = request.headers.get("if-none-match", "")
@@ -199,14 +201,14 @@ def load_roster(db: Database, counter: str) -> RosterResponse:
 
 @router.post(heartbeat_path("{counter}"))
 async def post_heartbeat(counter: str, request: Request) -> Response:
-    await run_in_threadpool(_counter_of, request, counter)
+    owner = await run_in_threadpool(_counter_of, request, counter)
     body = await _read_body(request, 64_000)
     try:
         beat = HeartbeatRequest.model_validate(_json(body))
     except ValidationError as exc:
         raise ApiError(422, error_text(exc)) from None
     now = utcnow()
-    await run_in_threadpool(record_heartbeat, _db(request), counter, beat, now)
+    await run_in_threadpool(record_heartbeat, _db(request), owner, beat, now)
     return Response(
         HeartbeatResponse(server_time=now).model_dump_json(), media_type="application/json"
     )

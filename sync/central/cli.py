@@ -29,7 +29,7 @@ from sync.central.reports import (
     satisfaction_report,
 )
 from sync.central.settings import Settings, SettingsError, load_settings
-from sync.protocol import REPORT_GROUPINGS
+from sync.protocol import REPORT_GROUPINGS, canonical_code
 
 
 class CliError(Exception):
@@ -143,7 +143,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_department_add(settings: Settings, args: argparse.Namespace) -> None:
     new = roster.add_department(_open(settings), args.code, args.name)
-    print(f"department {args.code} {'added' if new else 'renamed'}: {args.name}")
+    code = canonical_code(args.code)
+    print(f"department {code} {'added' if new else 'renamed'}: {args.name}")
 
 
 def cmd_department_list(settings: Settings, _args: argparse.Namespace) -> None:
@@ -161,7 +162,8 @@ def cmd_officer_import(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_counter_add(settings: Settings, args: argparse.Namespace) -> None:
     token = accounts.add_counter(_open(settings), args.id, args.department)
-    print(f"counter {args.id} added to {args.department}. Its token (shown only now):")
+    counter, department = canonical_code(args.id), canonical_code(args.department)
+    print(f"counter {counter} added to {department}. Its token (shown only now):")
     print(token)
 
 

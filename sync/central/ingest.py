@@ -1,7 +1,8 @@
 """THE write path of ratings at the central: validate one by one, insert once, count once.
 
 Each rating is validated alone, so one bad rating is rejected with the field named while
-the others of its batch go in. Valid ratings are inserted with
+the others of its batch go in; then filed under its officer's department by the center's
+roster (sync.central.filing), never the kiosk's claim. Valid ratings are inserted with
 ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id``: the ids that come back are new,
 the others were already here (a resent batch, or another central process that got the
 same batch). Only the new ones are added to the daily rollup, in the same transaction,
@@ -24,6 +25,7 @@ from sqlalchemy import Connection, Dialect, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 
 from sync.central.db import Database
+from sync.central.filing import file_under_roster
 from sync.central.models import counters, ratings, utcnow
 from sync.central.rollup import add_to_rollup
 from sync.protocol import BatchResponse, RatingIn, RejectedRating, rating_label, validate_rating
@@ -45,9 +47,10 @@ def ingest_batch(
 ) -> BatchResponse:
     """Store the new ratings of one batch from ``counter``; say what became of each."""
     valid, rejected, repeated = _validate(items, set(levels))
+    filed, unknown = file_under_roster(db, list(valid.values())) if valid else ([], [])
     now = now or utcnow()
-    inserted, refused = _store(db, counter, list(valid.values()), tz, now)
-    refusals = {rejection.id: rejection for rejection in refused}
+    inserted, refused = _store(db, counter, filed, tz, now)
+    refusals = {rejection.id: rejection for rejection in [*unknown, *refused]}
     kept = [rating_id for rating_id in valid if rating_id not in refusals]
     if not kept:
         _touch_counter(db, counter, now)

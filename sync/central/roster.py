@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sync.central.auth import scrypt_hash
 from sync.central.db import Database, dialect_insert
 from sync.central.models import departments, officers, utcnow
+from sync.protocol import canonical_code
 
 REQUIRED = ("code", "full_name", "title", "department", "pin")
 OPTIONAL = ("photo", "department_name")
@@ -41,7 +42,8 @@ class ImportResult:
 
 
 def add_department(db: Database, code: str, name: str) -> bool:
-    """Add, or rename when it exists; True when it is new."""
+    """Add, or rename when it exists; True when it is new. The code is stored canonical."""
+    code = canonical_code(code)
     if not CODE.match(code):
         raise RosterError([f"department code {code!r}: use 1-32 letters, digits, . _ -"])
     if not name.strip():
@@ -72,6 +74,12 @@ def list_departments(db: Database) -> list[tuple[str, str, int]]:
 def import_officers(db: Database, path: Path) -> ImportResult:
     """Add or update every officer of the CSV, all or nothing."""
     rows = _read_csv(path)
+    for _line, row in rows:
+        # Stored canonical, as kiosks send them: cb001 and CB001 are one officer.
+        row["code"], row["department"] = (
+            canonical_code(row["code"]),
+            canonical_code(row["department"]),
+        )
     with db.read() as connection:
         known_departments = set(connection.scalars(select(departments.c.code)))
         known_officers = set(connection.scalars(select(officers.c.code)))

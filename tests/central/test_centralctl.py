@@ -111,6 +111,9 @@ def test_admin_password_from_stdin_and_report_formats(
 ) -> None:
     ok(centralctl("init"))
     ok(centralctl("department", "add", "CA", "Công an tỉnh"))
+    officers = tmp_path / "officers.csv"
+    officers.write_text("code,full_name,title,department,pin\nCB001,Nhung,,CA,1234\n")
+    ok(centralctl("officer", "import", str(officers)))
     ok(centralctl("counter", "add", "Q07", "--department", "CA"))
     assert "added" in ok(centralctl("admin", "add", "boss", stdin="a long password\n"))
     settings = load_settings(
