@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from sync.central.db import Database
 from sync.central.models import counters, daily_counts, departments, officers
 from sync.central.settings import ReportSection
+from sync.csvsafe import safe_text
 from sync.protocol import EARLIEST_DAY, REPORT_GROUPINGS
 
 # No rating is older than EARLIEST_DAY (the protocol refuses it); the last day keeps every
@@ -160,10 +162,11 @@ def csv_header(report: Report) -> list[str]:
     ]
 
 
-def csv_cells(report: Report, row: ReportRow) -> list[str]:
+def csv_cells(report: Report, row: ReportRow, text: Callable[[str], str] = str) -> list[str]:
+    """The cells of one row; ``text`` is applied to the cells that are words, not numbers."""
     return [
-        row.key,
-        row.name,
+        text(row.key),
+        text(row.name),
         *(str(row.counts[level]) for level in report.levels),
         str(row.total),
         str(row.top),
@@ -174,12 +177,15 @@ def csv_cells(report: Report, row: ReportRow) -> list[str]:
 
 
 def report_csv(report: Report) -> str:
-    """One header row, one row per group; UTF-8 text (Vietnamese names kept as they are)."""
+    """One header row, one row per group; UTF-8 text (Vietnamese names kept as they are).
+
+    Names and codes come from the roster and the kiosks: none may reach a spreadsheet as a
+    live formula (see sync.csvsafe). Every CSV of the central is made here."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(csv_header(report))
     for row in report.rows:
-        writer.writerow(csv_cells(report, row))
+        writer.writerow(csv_cells(report, row, text=safe_text))
     return out.getvalue()
 
 
