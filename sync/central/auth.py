@@ -96,7 +96,9 @@ def verify_session(key: str, cookie: str | None) -> str | None:
     if not cookie or cookie.count(".") != 2:
         return None
     encoded, expiry, signature = cookie.split(".")
-    if not hmac.compare_digest(signature, _signature(key, f"{encoded}.{expiry}")):
+    # As bytes: compare_digest refuses str with non-ASCII, and a cookie may hold anything.
+    expected = _signature(key, f"{encoded}.{expiry}").encode()
+    if not hmac.compare_digest(signature.encode("utf-8", "backslashreplace"), expected):
         return None
     try:
         if int(expiry) < time.time():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -317,6 +318,26 @@ def test_the_dashboard_shows_a_bad_range_as_an_error_not_a_failure(
         response = browser.get(f"{shared_central.url}/?lang=en&{query}", timeout=60)
 
     assert response.status_code == 200 and "/login" not in response.url
+
+
+@pytest.mark.parametrize("cookie", [b"a.1.\xe9", b"\xe9.9999999999.\xe9\xe9", b"..", b"a.b.c.d"])
+def test_a_forged_session_cookie_is_no_login(
+    shared_central: Central, admin: str, cookie: bytes
+) -> None:
+    host, port = shared_central.url.removeprefix("http://").split(":")
+    answers = []
+    for path in (b"/", REPORT_PATH.encode()):
+        request = b"GET %s HTTP/1.1\r\nHost: central\r\nCookie: central_session=%s\r\n" % (
+            path,
+            cookie,
+        )
+        # Raw bytes: an HTTP client would not send a cookie that is not ASCII.
+        with socket.create_connection((host, int(port)), timeout=60) as connection:
+            connection.sendall(request + b"Connection: close\r\n\r\n")
+            answers.append(connection.makefile("rb").readline())
+
+    assert answers[0].startswith(b"HTTP/1.1 303"), answers
+    assert answers[1].startswith(b"HTTP/1.1 401"), answers
 
 
 @pytest.mark.parametrize(
