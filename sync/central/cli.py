@@ -29,6 +29,7 @@ from sync.central.reports import (
     satisfaction_report,
 )
 from sync.central.settings import Settings, SettingsError, load_settings
+from sync.csvsafe import safe_text
 from sync.protocol import REPORT_GROUPINGS, canonical_code
 
 
@@ -182,16 +183,22 @@ def cmd_counter_list(settings: Settings, _args: argparse.Namespace) -> None:
         seen = _local(kiosk.heartbeat_at, tz) if kiosk.heartbeat_at else "never"
         skew = "" if kiosk.clock_skew_seconds is None else f"{kiosk.clock_skew_seconds:+.1f}"
         cells = [
-            kiosk.counter,
-            kiosk.department,
+            _text_cell(kiosk.counter),
+            _text_cell(kiosk.department),
             seen,
             "" if kiosk.pending is None else str(kiosk.pending),
-            kiosk.app_version or "",
+            _text_cell(kiosk.app_version or ""),
             skew,
             "yes" if kiosk.state == "stale" else "no",
-            kiosk.state + (f" ({kiosk.why})" if kiosk.why else ""),
+            _text_cell(kiosk.state + (f" ({kiosk.why})" if kiosk.why else "")),
         ]
         print("\t".join(cells))
+
+
+def _text_cell(text: str) -> str:
+    # Kiosks write app_version and last_error: one line and one cell of this tab-separated
+    # table each, never a live formula when the table lands in a spreadsheet.
+    return safe_text(" ".join(text.split()))
 
 
 def _local(moment: datetime, tz: object) -> str:

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import requests
 
 from sync import csvsafe
 from sync.central import roster
+from sync.protocol import heartbeat_path
 
 from .conftest import CENTRALCTL, Central, rating
 
@@ -159,3 +161,32 @@ def test_centralctl_csv_carries_no_live_formula(poisoned: tuple[Central, str], b
 
     assert done.returncode == 0, done.stderr
     assert_no_live_formula(done.stdout, by)
+
+
+def test_centralctl_counter_list_keeps_what_kiosks_report_in_its_cells(central: Central) -> None:
+    token = central.add_counter("Q07")
+    beat = {
+        "app_version": '=HYPERLINK("http://evil.test","update")',
+        "last_error": "-1+2\tsplit\nthe row",
+        "kiosk_time": datetime.now(UTC).isoformat(),
+    }
+    central.http.post(
+        central.url + heartbeat_path("Q07"),
+        json=beat,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    ).raise_for_status()
+    env = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("CENTRAL")},
+        "CENTRAL__DATABASE__URL": central.settings.database_url,
+        "CENTRAL__STORAGE__DATA_DIR": str(central.settings.storage.data_dir),
+    }
+
+    done = subprocess.run(
+        [str(CENTRALCTL), "counter", "list"], env=env, capture_output=True, text=True, timeout=120
+    )
+
+    header, row = done.stdout.strip().split("\n")
+    cells = dict(zip(header.split("\t"), row.split("\t"), strict=True))
+    assert cells["app_version"] == "'" + beat["app_version"]
+    assert "-1+2 split the row" in cells["state"]
