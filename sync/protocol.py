@@ -119,22 +119,33 @@ UtcDatetime = Annotated[
 
 
 def check_wire_time(
-    value: datetime, earliest: datetime = EARLIEST_TIME, now: datetime | None = None
+    value: datetime,
+    earliest: datetime = EARLIEST_TIME,
+    now: datetime | None = None,
+    future: bool = True,
 ) -> datetime:
-    """``value`` when it lies between ``earliest`` and a year from now; else ValueError."""
+    """``value`` when it lies between ``earliest`` and a year from ``now`` (when ``future``
+    is checked); else ValueError."""
     if value < earliest:
         raise ValueError(f"must not be before {earliest:%Y-%m-%d}")
-    if value > (now or datetime.now(UTC)) + FUTURE_LEEWAY:
+    if future and value > (now or datetime.now(UTC)) + FUTURE_LEEWAY:
         raise ValueError("must not be more than a year ahead of the central's clock")
     return value
 
 
+# "Ahead" is judged by the clock of whoever receives a time from the wire: the central's.
+# A datetime object is the kiosk's own (from its store, for a model it is about to send):
+# its clock may be the wrong one, and must not make it refuse ratings it made before.
+
+
 def _wire_time(value: Any, handler: Any, info: ValidationInfo) -> datetime:
-    return check_wire_time(_to_utc(value, handler, info))
+    future = not isinstance(value, datetime)
+    return check_wire_time(_to_utc(value, handler, info), future=future)
 
 
 def _kiosk_clock(value: Any, handler: Any, info: ValidationInfo) -> datetime:
-    return check_wire_time(_to_utc(value, handler, info), EARLIEST_KIOSK_CLOCK)
+    future = not isinstance(value, datetime)
+    return check_wire_time(_to_utc(value, handler, info), EARLIEST_KIOSK_CLOCK, future=future)
 
 
 _UTC_TEXT = PlainSerializer(_format_utc, return_type=str)
