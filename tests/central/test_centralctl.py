@@ -142,6 +142,21 @@ def test_admin_password_from_stdin_and_report_formats(
     assert "CB001" in as_table and "TOTAL" in as_table
 
 
+def test_report_days_near_year_1_or_9999_are_one_line_errors(centralctl: Run) -> None:
+    ok(centralctl("init"))
+
+    results = [
+        centralctl("report", "--to", "0001-01-01"),
+        centralctl("report", "--from", "9999-12-31"),
+        centralctl("report", "--from", "0001-01-01", "--to", "9999-12-31"),
+    ]
+
+    for result, option in zip(results, ("--to", "--from", "--to"), strict=True):
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+        assert option in result.stderr and "Traceback" not in result.stderr
+
+
 def test_errors_are_one_line_with_an_exit_code(centralctl: Run) -> None:
     ok(centralctl("init"))
 
