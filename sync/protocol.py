@@ -11,13 +11,20 @@ both ends keep UTC inside.
 The central validates a batch in two steps, so one bad rating never sinks its batch:
 :class:`BatchEnvelope` checks everything but the ratings, then :func:`validate_rating`
 checks each rating alone and names the field that is wrong.
+
+What may be sent is bounded here, so that whatever passes these models can be stored as
+it is, on SQLite and on PostgreSQL: codes are canonical (:func:`canonical_code`) and
+printable without spaces; text holds no NUL (PostgreSQL refuses it) and no lone surrogate
+(UTF-8 cannot encode it); integers fit their database columns; times lie in a window
+around now (:func:`check_wire_time`), so a kiosk's dead clock never becomes a stored date.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
@@ -44,6 +51,20 @@ PROTOCOL_HEADER = "Kiosk-Protocol"
 
 CODE_MAX = 32
 COUNTER_MAX = 16
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+# The ranges of the columns that store wire integers (INTEGER, BIGINT on PostgreSQL).
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+# No rating, batch or report is older than the product; a later time than a year ahead
+# is a kiosk clock gone wrong, not a tap.
+EARLIEST_DAY = date(2000, 1, 1)
+EARLIEST_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE_LEEWAY = timedelta(days=366)
+# A kiosk whose clock battery died starts in 1970: its heartbeat must still get through,
+# so that the center sees and reports the skew instead of a silent kiosk.
+EARLIEST_KIOSK_CLOCK = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def canonical_code(value: str) -> str:
@@ -51,6 +72,23 @@ def canonical_code(value: str) -> str:
     every database: codes are case-insensitive, so ``cb101``, `` CB101`` and ``CB101`` are
     one officer. NFC first, so a name typed on another keyboard is the same code too."""
     return unicodedata.normalize("NFC", value).strip().upper()
+
+
+def code_problem(code: str) -> str | None:
+    """Why ``code`` (canonical already) cannot be a code, or None: printable, no spaces."""
+    if not code.isprintable() or " " in code:
+        return "must be printable characters without spaces or control characters"
+    return None
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text, or None: PostgreSQL refuses NUL, and a lone
+    surrogate has no UTF-8 form, so either would fail at the database, not here."""
+    if "\x00" in value:
+        return "must not contain NUL characters"
+    if _SURROGATE.search(value):
+        return "must not contain lone surrogates"
+    return None
 
 
 def roster_path(counter: str) -> str:
@@ -68,7 +106,10 @@ def _to_utc(value: Any, handler: Any, info: ValidationInfo) -> datetime:
         if info.mode == "json" or not isinstance(value, datetime):
             raise ValueError("must carry a time zone; send UTC ending in Z")
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 has no UTC form
+        raise ValueError("is out of range") from None
 
 
 def _format_utc(value: datetime) -> str:
@@ -79,6 +120,85 @@ def _format_utc(value: datetime) -> str:
 UtcDatetime = Annotated[
     datetime, WrapValidator(_to_utc), PlainSerializer(_format_utc, return_type=str)
 ]
+
+
+def check_wire_time(
+    value: datetime,
+    earliest: datetime = EARLIEST_TIME,
+    now: datetime | None = None,
+    future: bool = True,
+) -> datetime:
+    """``value`` when it lies between ``earliest`` and a year from ``now`` (when ``future``
+    is checked); else ValueError."""
+    if value < earliest:
+        raise ValueError(f"must not be before {earliest:%Y-%m-%d}")
+    if future and value > (now or datetime.now(UTC)) + FUTURE_LEEWAY:
+        raise ValueError("must not be more than a year ahead of the central's clock")
+    return value
+
+
+# "Ahead" is judged by the clock of whoever receives a time from the wire: the central's.
+# A datetime object is the kiosk's own (from its store, for a model it is about to send):
+# its clock may be the wrong one, and must not make it refuse ratings it made before.
+
+
+def _wire_time(value: Any, handler: Any, info: ValidationInfo) -> datetime:
+    future = not isinstance(value, datetime)
+    return check_wire_time(_to_utc(value, handler, info), future=future)
+
+
+def _kiosk_clock(value: Any, handler: Any, info: ValidationInfo) -> datetime:
+    future = not isinstance(value, datetime)
+    return check_wire_time(_to_utc(value, handler, info), EARLIEST_KIOSK_CLOCK, future=future)
+
+
+_UTC_TEXT = PlainSerializer(_format_utc, return_type=str)
+# A time the kiosk claims for something it did (a tap, a send): within the window.
+WireTime = Annotated[datetime, WrapValidator(_wire_time), _UTC_TEXT]
+# The kiosk's clock as it reads it: reported even when far wrong, only never absurd.
+KioskClock = Annotated[datetime, WrapValidator(_kiosk_clock), _UTC_TEXT]
+
+
+def _checked(problem: Callable[[str], str | None]) -> AfterValidator:
+    def check(value: str) -> str:
+        reason = problem(value)
+        if reason:
+            raise ValueError(reason)
+        return value
+
+    return AfterValidator(check)
+
+
+# Already canonical and plainly printable: most codes on the wire, let through at once.
+_PLAIN_CODE = re.compile(r"[A-Z0-9_.\-]+")
+
+
+def _canonical_code_of(max_length: int) -> AfterValidator:
+    def canonical(value: str) -> str:
+        if _PLAIN_CODE.fullmatch(value):
+            return value
+        code = canonical_code(value)
+        # Checked again after canonical_code: stripping can empty it, upper() can lengthen.
+        if not 1 <= len(code) <= max_length:
+            raise ValueError(f"must be 1 to {max_length} characters without surrounding spaces")
+        reason = code_problem(code)
+        if reason:
+            raise ValueError(reason)
+        return code
+
+    return AfterValidator(canonical)
+
+
+# An officer, department or counter code, in its canonical spelling.
+Code = Annotated[str, Field(min_length=1, max_length=CODE_MAX), _canonical_code_of(CODE_MAX)]
+CounterCode = Annotated[
+    str, Field(min_length=1, max_length=COUNTER_MAX), _canonical_code_of(COUNTER_MAX)
+]
+# A short identifier the kiosk chose (reason code, language, session id): kept as sent.
+# (Lengths go before these checks, in each field, so that too long is said as such.)
+TOKEN = _checked(code_problem)
+# Words for people to read (ticket, device, versions, errors): anything storable.
+STORABLE = _checked(text_problem)
 
 
 # The canonical spelling of any UUID, exactly what str(uuid.UUID(x)) writes. A regex, not
@@ -106,17 +226,18 @@ class RatingIn(_Wire):
     """One rating as the kiosk committed it. Sent once, final: never updated afterwards."""
 
     id: RatingId
-    seq: int = Field(ge=1)
-    created_at: UtcDatetime
-    officer: str = Field(min_length=1, max_length=CODE_MAX)
-    department: str = Field(min_length=1, max_length=CODE_MAX)
-    session: str | None = Field(default=None, max_length=64)
-    ticket: str | None = Field(default=None, max_length=64)
+    seq: int = Field(ge=1, le=INT64_MAX)
+    created_at: WireTime
+    officer: Code
+    # What the kiosk believes; the central files the rating under the officer's department.
+    department: Code
+    session: Annotated[str, Field(max_length=64), TOKEN] | None = None
+    ticket: Annotated[str, Field(max_length=64), STORABLE] | None = None
     level: int = Field(ge=1, le=10)
-    reasons: list[Annotated[str, Field(min_length=1, max_length=CODE_MAX)]] = Field(
+    reasons: list[Annotated[str, Field(min_length=1, max_length=CODE_MAX), TOKEN]] = Field(
         default_factory=list, max_length=16
     )
-    lang: str = Field(default="vi", min_length=1, max_length=8)
+    lang: Annotated[str, Field(min_length=1, max_length=8), TOKEN] = "vi"
 
 
 class _EnvelopeFields(_Wire):
@@ -125,11 +246,11 @@ class _EnvelopeFields(_Wire):
         extra="ignore", validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
     )
 
-    schema_version: int = Field(alias="schema", ge=1)
-    counter: str = Field(min_length=1, max_length=COUNTER_MAX)
-    device: str = Field(default="", max_length=200)
-    app_version: str = Field(default="", max_length=64)
-    sent_at: UtcDatetime
+    schema_version: int = Field(alias="schema", ge=1, le=INT32_MAX)
+    counter: CounterCode
+    device: Annotated[str, Field(max_length=200), STORABLE] = ""
+    app_version: Annotated[str, Field(max_length=64), STORABLE] = ""
+    sent_at: WireTime
 
 
 class BatchRequest(_EnvelopeFields):
@@ -183,13 +304,13 @@ class RosterResponse(_Wire):
 class HeartbeatRequest(_Wire):
     """``POST /api/v1/counters/{counter}/heartbeat``: the kiosk's health."""
 
-    pending: int = Field(default=0, ge=0)
-    held: int = Field(default=0, ge=0)
-    rejected: int = Field(default=0, ge=0)
-    app_version: str = Field(default="", max_length=64)
-    free_disk_bytes: int | None = Field(default=None, ge=0)
-    last_error: str | None = Field(default=None, max_length=2000)
-    kiosk_time: UtcDatetime
+    pending: int = Field(default=0, ge=0, le=INT32_MAX)
+    held: int = Field(default=0, ge=0, le=INT32_MAX)
+    rejected: int = Field(default=0, ge=0, le=INT32_MAX)
+    app_version: Annotated[str, Field(max_length=64), STORABLE] = ""
+    free_disk_bytes: int | None = Field(default=None, ge=0, le=INT64_MAX)
+    last_error: Annotated[str, Field(max_length=2000), STORABLE] | None = None
+    kiosk_time: KioskClock
 
 
 class HeartbeatResponse(_Wire):
@@ -223,7 +344,10 @@ def validate_rating(raw: Any) -> RatingIn:
 
 
 def rating_label(raw: Any, index: int) -> str:
-    """The id to answer a rejected rating with: its own when it has one, else ``#index``."""
-    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"]:
-        return raw["id"][:64]
+    """The id to answer a rejected rating with: its own when it has one that can be sent
+    back as it is (printable, so no NUL or lone surrogate), else ``#index``."""
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        label = raw["id"][:64]
+        if label and label.isprintable():
+            return label
     return f"#{index}"

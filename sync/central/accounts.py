@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sync.central.auth import new_token, scrypt_hash, token_hash
 from sync.central.db import Database
 from sync.central.models import admins, counters, departments, utcnow
+from sync.protocol import canonical_code
 
 COUNTER_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
@@ -23,7 +24,10 @@ class AccountError(Exception):
 
 
 def add_counter(db: Database, counter: str, department: str) -> str:
-    """Register a counter of ``department``; returns its new token (shown once)."""
+    """Register a counter of ``department``; returns its new token (shown once).
+
+    Both codes are stored canonical (sync.protocol.canonical_code): q07 is counter Q07."""
+    counter, department = canonical_code(counter), canonical_code(department)
     if not COUNTER_ID.match(counter):
         raise AccountError(f"counter id {counter!r}: use 1-16 letters, digits, - and _")
     token = new_token()
@@ -51,6 +55,7 @@ def add_counter(db: Database, counter: str, department: str) -> str:
 
 def replace_counter_token(db: Database, counter: str) -> str:
     """A new token for ``counter``; the old one stops working at once."""
+    counter = canonical_code(counter)
     token = new_token()
     with db.write() as connection:
         done = connection.execute(

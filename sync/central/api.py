@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync.central import auth
 from sync.central.db import Database
+from sync.central.errors import ApiError
 from sync.central.ingest import ingest_batch
 from sync.central.models import counters, departments, officers, utcnow
 from sync.central.reports import (
@@ -40,6 +41,7 @@ from sync.protocol import (
     HeartbeatResponse,
     OfficerOut,
     RosterResponse,
+    canonical_code,
     error_text,
     heartbeat_path,
     roster_path,
@@ -47,20 +49,6 @@ from sync.protocol import (
 
 router = APIRouter()
 SESSION_COOKIE = "central_session"
-
-
-class ApiError(Exception):
-    """Turned into ``{"detail": message}`` with ``status`` by the app's handler."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"detail": message}, status_code=status, headers=headers)
 
 
 def _db(request: Request) -> Database:
@@ -79,7 +67,8 @@ def _counter_of(request: Request, counter: str | None) -> str:
     owner = auth.counter_for_token(_db(request), token)
     if owner is None:
         raise ApiError(401, "unknown counter token", _challenge())
-    if counter is not None and owner != counter:
+    # Counter codes are case-insensitive: q07 in a path is counter Q07.
+    if counter is not None and canonical_code(owner) != canonical_code(counter):
         raise ApiError(403, f"this token belongs to counter {owner}, not {counter}")
     return owner
 
@@ -89,9 +78,10 @@ def _challenge() -> dict[str, str]:
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, f"body of {declared} bytes is over the limit of {limit}")
+    declared = request.headers.get("content-length", "")
+    # The length test first: int() of thousands of digits is refused (and slow).
+    if declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
+        raise ApiError(413, f"body of {declared[:20]} bytes is over the limit of {limit}")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
@@ -100,10 +90,26 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
+# Digits beyond this are no integer any column takes: read as float (inf when huge), so
+# the model names the field ("finite number", "less than or equal") instead of json.loads
+# refusing the whole body for Python's 4300-digit limit.
+_INT_DIGITS = 40
+
+
+def _bounded_int(digits: str) -> int | float:
+    return int(digits) if len(digits) <= _INT_DIGITS else float(digits)
+
+
 def _json(body: bytes) -> Any:
+    """The JSON of a body that pydantic's own parser refused; 422 when it is not JSON.
+
+    json.loads, unlike pydantic-core, takes a lone surrogate escape (\\ud800), so the
+    rating that holds one is rejected alone, by its model, with the field named."""
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return json.loads(body, parse_int=_bounded_int)
+    except RecursionError:
+        raise ApiError(422, "body: JSON nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         raise ApiError(422, f"body: not valid JSON ({exc})") from None
 
 
@@ -138,7 +144,7 @@ async def post_batch(request: Request) -> Response:
             f"ratings: {len(envelope.ratings)} in one batch, at most "
             f"{settings.limits.max_batch}; send smaller batches",
         )
-    if envelope.counter != owner:
+    if envelope.counter != canonical_code(owner):
         raise ApiError(403, f"this token belongs to counter {owner}, not {envelope.counter}")
     answer = await run_in_threadpool(
         ingest_batch,
@@ -153,8 +159,8 @@ async def post_batch(request: Request) -> Response:
 
 @router.get(roster_path("{counter}"))
 def get_roster(counter: str, request: Request) -> Response:
-    _counter_of(request, counter)
-    roster = load_roster(_db(request), counter)
+    owner = _counter_of(request, counter)
+    roster = load_roster(_db(request), owner)
     body = roster.model_dump_json().encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     wanted = request.headers.get("if-none-match", "")
@@ -195,14 +201,14 @@ def load_roster(db: Database, counter: str) -> RosterResponse:
 
 @router.post(heartbeat_path("{counter}"))
 async def post_heartbeat(counter: str, request: Request) -> Response:
-    await run_in_threadpool(_counter_of, request, counter)
+    owner = await run_in_threadpool(_counter_of, request, counter)
     body = await _read_body(request, 64_000)
     try:
         beat = HeartbeatRequest.model_validate(_json(body))
     except ValidationError as exc:
         raise ApiError(422, error_text(exc)) from None
     now = utcnow()
-    await run_in_threadpool(record_heartbeat, _db(request), counter, beat, now)
+    await run_in_threadpool(record_heartbeat, _db(request), owner, beat, now)
     return Response(
         HeartbeatResponse(server_time=now).model_dump_json(), media_type="application/json"
     )

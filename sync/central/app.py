@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from sync.central import api, dashboard
 from sync.central.db import Database, open_database, shared_secret
+from sync.central.errors import ApiError, LastResort, error_response
 from sync.central.marker import ProtocolMarker
 from sync.central.settings import Settings
 
@@ -38,11 +39,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.session_key = shared_secret(db, SESSION_KEY)
     app.include_router(api.router)
     app.include_router(dashboard.router)
+    app.add_middleware(LastResort)
+    # Added last, so outermost: even the last resort's 500 carries the central's mark.
     app.add_middleware(ProtocolMarker)
 
-    @app.exception_handler(api.ApiError)
-    async def _api_error(_request: Request, exc: api.ApiError) -> Response:
-        return api.error_response(exc.status, exc.message, exc.headers)
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> Response:
+        return error_response(exc.status, exc.message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> Response:
@@ -50,13 +53,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
             f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
             for error in exc.errors()
         )
-        return api.error_response(422, problems)
+        return error_response(422, problems)
 
     @app.exception_handler(OperationalError)
     async def _database_down(_request: Request, exc: OperationalError) -> Response:
         # The kiosk retries 503 with backoff; its ratings are safe in its own store.
         log.error("database error: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
-        return api.error_response(503, "database unavailable, try again", {"Retry-After": "5"})
+        return error_response(503, "database unavailable, try again", {"Retry-After": "5"})
 
     @app.get("/healthz", include_in_schema=False)
     def _health() -> dict[str, str]:

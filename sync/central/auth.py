@@ -20,6 +20,7 @@ from sqlalchemy import select
 from kiosk.pins import hash_pin, verify_pin
 from sync.central.db import Database
 from sync.central.models import admins, counters
+from sync.protocol import text_problem
 
 # Roster PINs must verify on the kiosk, so the central hashes with the kiosk's own code;
 # admin passwords use the same scheme. The names stay for the central's callers.
@@ -68,13 +69,18 @@ def admin_for_token(db: Database, token: str) -> str | None:
 
 
 def check_password(db: Database, username: str, password: str) -> bool:
-    with db.read() as connection:
-        stored = connection.scalar(
-            select(admins.c.password_hash).where(admins.c.username == username)
-        )
+    # A NUL (PostgreSQL refuses it) or a lone surrogate (no UTF-8 form) is no one's
+    # name or password: refused like any wrong login, never asked of the database.
+    storable = text_problem(username) is None and text_problem(password) is None
+    stored = None
+    if storable:
+        with db.read() as connection:
+            stored = connection.scalar(
+                select(admins.c.password_hash).where(admins.c.username == username)
+            )
     if stored is None:
         # Spend the same time as a real check, so a login does not reveal who exists.
-        scrypt_verify(password, scrypt_hash("-"))
+        scrypt_verify(password if storable else "-", scrypt_hash("-"))
         return False
     return scrypt_verify(password, stored)
 
@@ -90,7 +96,9 @@ def verify_session(key: str, cookie: str | None) -> str | None:
     if not cookie or cookie.count(".") != 2:
         return None
     encoded, expiry, signature = cookie.split(".")
-    if not hmac.compare_digest(signature, _signature(key, f"{encoded}.{expiry}")):
+    # As bytes: compare_digest refuses str with non-ASCII, and a cookie may hold anything.
+    expected = _signature(key, f"{encoded}.{expiry}").encode()
+    if not hmac.compare_digest(signature.encode("utf-8", "backslashreplace"), expected):
         return None
     try:
         if int(expiry) < time.time():

@@ -29,7 +29,8 @@ from sync.central.reports import (
     satisfaction_report,
 )
 from sync.central.settings import Settings, SettingsError, load_settings
-from sync.protocol import REPORT_GROUPINGS
+from sync.csvsafe import safe_text
+from sync.protocol import REPORT_GROUPINGS, canonical_code
 
 
 class CliError(Exception):
@@ -143,7 +144,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_department_add(settings: Settings, args: argparse.Namespace) -> None:
     new = roster.add_department(_open(settings), args.code, args.name)
-    print(f"department {args.code} {'added' if new else 'renamed'}: {args.name}")
+    code = canonical_code(args.code)
+    print(f"department {code} {'added' if new else 'renamed'}: {args.name}")
 
 
 def cmd_department_list(settings: Settings, _args: argparse.Namespace) -> None:
@@ -161,7 +163,8 @@ def cmd_officer_import(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_counter_add(settings: Settings, args: argparse.Namespace) -> None:
     token = accounts.add_counter(_open(settings), args.id, args.department)
-    print(f"counter {args.id} added to {args.department}. Its token (shown only now):")
+    counter, department = canonical_code(args.id), canonical_code(args.department)
+    print(f"counter {counter} added to {department}. Its token (shown only now):")
     print(token)
 
 
@@ -180,16 +183,22 @@ def cmd_counter_list(settings: Settings, _args: argparse.Namespace) -> None:
         seen = _local(kiosk.heartbeat_at, tz) if kiosk.heartbeat_at else "never"
         skew = "" if kiosk.clock_skew_seconds is None else f"{kiosk.clock_skew_seconds:+.1f}"
         cells = [
-            kiosk.counter,
-            kiosk.department,
+            _text_cell(kiosk.counter),
+            _text_cell(kiosk.department),
             seen,
             "" if kiosk.pending is None else str(kiosk.pending),
-            kiosk.app_version or "",
+            _text_cell(kiosk.app_version or ""),
             skew,
             "yes" if kiosk.state == "stale" else "no",
-            kiosk.state + (f" ({kiosk.why})" if kiosk.why else ""),
+            _text_cell(kiosk.state + (f" ({kiosk.why})" if kiosk.why else "")),
         ]
         print("\t".join(cells))
+
+
+def _text_cell(text: str) -> str:
+    # Kiosks write app_version and last_error: one line and one cell of this tab-separated
+    # table each, never a live formula when the table lands in a spreadsheet.
+    return safe_text(" ".join(text.split()))
 
 
 def _local(moment: datetime, tz: object) -> str:
@@ -230,7 +239,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_rollup_rebuild(settings: Settings, _args: argparse.Namespace) -> None:
-    from sync.central.ingest import rebuild_rollup
+    from sync.central.rollup import rebuild_rollup
 
     total = rebuild_rollup(_open(settings), settings.report.tz)
     print(f"rollup rebuilt from {total} ratings, days in {settings.report.timezone}")

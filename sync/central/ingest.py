@@ -1,7 +1,8 @@
 """THE write path of ratings at the central: validate one by one, insert once, count once.
 
 Each rating is validated alone, so one bad rating is rejected with the field named while
-the others of its batch go in. Valid ratings are inserted with
+the others of its batch go in; then filed under its officer's department by the center's
+roster (sync.central.filing), never the kiosk's claim. Valid ratings are inserted with
 ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id``: the ids that come back are new,
 the others were already here (a resent batch, or another central process that got the
 same batch). Only the new ones are added to the daily rollup, in the same transaction,
@@ -20,11 +21,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Dialect, delete, func, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Dialect, update
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 
-from sync.central.db import Database, dialect_insert
-from sync.central.models import counters, daily_counts, ratings, utcnow
+from sync.central.db import Database
+from sync.central.filing import file_under_roster
+from sync.central.models import counters, ratings, utcnow
+from sync.central.rollup import add_to_rollup
 from sync.protocol import BatchResponse, RatingIn, RejectedRating, rating_label, validate_rating
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,32 @@ def ingest_batch(
     now: datetime | None = None,
 ) -> BatchResponse:
     """Store the new ratings of one batch from ``counter``; say what became of each."""
-    allowed = set(levels)
+    valid, rejected, repeated = _validate(items, set(levels))
+    filed, unknown = file_under_roster(db, list(valid.values())) if valid else ([], [])
+    now = now or utcnow()
+    inserted, refused = _store(db, counter, filed, tz, now)
+    refusals = {rejection.id: rejection for rejection in [*unknown, *refused]}
+    kept = [rating_id for rating_id in valid if rating_id not in refusals]
+    if not kept:
+        _touch_counter(db, counter, now)
+    rejected += refusals.values()
+    duplicate = [rating_id for rating_id in kept if rating_id not in inserted]
+    for rating_id in repeated:  # a second copy in one batch shares the fate of the first
+        if rating_id in refusals:
+            rejected.append(refusals[rating_id])
+        else:
+            duplicate.append(rating_id)
+    return BatchResponse(
+        accepted=[rating_id for rating_id in kept if rating_id in inserted],
+        duplicate=duplicate,
+        rejected=rejected,
+    )
+
+
+def _validate(
+    items: Sequence[Any], allowed: set[int]
+) -> tuple[dict[str, RatingIn], list[RejectedRating], list[str]]:
+    """(valid ratings by id, the malformed ones, ids that came twice in the batch)."""
     valid: dict[str, RatingIn] = {}
     rejected: list[RejectedRating] = []
     repeated: list[str] = []
@@ -54,23 +82,60 @@ def ingest_batch(
             rejected.append(RejectedRating(id=rating_label(raw, index), error=str(exc)))
             continue
         if rating.level not in allowed:
-            error = (
-                f"level: {rating.level} is not one of the levels {sorted(allowed, reverse=True)}"
-            )
+            levels = sorted(allowed, reverse=True)
+            error = f"level: {rating.level} is not one of the levels {levels}"
             rejected.append(RejectedRating(id=rating.id, error=error))
         elif rating.id in valid:
-            repeated.append(rating.id)  # twice in one batch: the second is a duplicate
+            repeated.append(rating.id)
         else:
             valid[rating.id] = rating
-    now = now or utcnow()
-    inserted = _insert_with_retry(db, counter, list(valid.values()), tz, now) if valid else set()
-    if not valid:
-        _touch_counter(db, counter, now)
-    return BatchResponse(
-        accepted=[rating_id for rating_id in valid if rating_id in inserted],
-        duplicate=[rating_id for rating_id in valid if rating_id not in inserted] + repeated,
-        rejected=rejected,
-    )
+    return valid, rejected, repeated
+
+
+def _store(
+    db: Database, counter: str, batch: list[RatingIn], tz: ZoneInfo, now: datetime
+) -> tuple[set[str], list[RejectedRating]]:
+    """(ids inserted now, ratings the database refused). When the database refuses the
+    batch for a value in it, the batch is halved until each refused rating is alone, so
+    one rating the validation let through never holds back the others."""
+    if not batch:
+        return set(), []
+    try:
+        return _insert_with_retry(db, counter, batch, tz, now), []
+    except Exception as exc:
+        if not _refused_for_its_data(exc):
+            raise
+        if len(batch) == 1:
+            reason = _first_line(exc)
+            log.warning("database refused rating %s from %s: %s", batch[0].id, counter, reason)
+            error = f"rating: the database refused it ({reason})"
+            return set(), [RejectedRating(id=batch[0].id, error=error)]
+    middle = len(batch) // 2
+    first, first_refused = _store(db, counter, batch[:middle], tz, now)
+    second, second_refused = _store(db, counter, batch[middle:], tz, now)
+    return first | second, first_refused + second_refused
+
+
+# What a driver raises for a value it cannot take: SQLite's OverflowError for a too large
+# int, UnicodeEncodeError (a ValueError) for a lone surrogate, PostgreSQL's DataError.
+_VALUE_ERRORS = (ValueError, OverflowError, TypeError)
+
+
+def _refused_for_its_data(exc: Exception) -> bool:
+    if isinstance(exc, DataError | IntegrityError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return False  # connection, lock, schema: not the ratings' fault; 503 and retry
+    if isinstance(exc, StatementError):
+        return isinstance(exc.orig, _VALUE_ERRORS)
+    return isinstance(exc, _VALUE_ERRORS)
+
+
+def _first_line(exc: Exception) -> str:
+    # The driver's own words only: SQLAlchemy's text would echo the SQL and its values.
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    line = text[0][:200] if text else type(exc).__name__
+    return line.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _insert_with_retry(
@@ -161,7 +226,7 @@ def insert_ratings(
         inserted.update(row[0] for row in result.fetchall())
     if inserted:
         # Only the new ratings count, so a resent batch leaves the rollup as it was.
-        _add_to_rollup(
+        add_to_rollup(
             connection,
             Counter(
                 (day, counter, rating.officer, rating.department, rating.level)
@@ -191,72 +256,8 @@ def _insert_sql(paramstyle: str, count: int) -> str:
     )
 
 
-def _add_to_rollup(connection: Connection, tally: Counter[tuple[Any, ...]]) -> None:
-    # One upsert per (day, counter, officer, department, level), not one per rating.
-    keys = ("day", "counter", "officer", "department", "level")
-    values = [
-        dict(zip(keys, key, strict=True), count=count) for key, count in sorted(tally.items())
-    ]
-    statement = dialect_insert(connection)(daily_counts)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={"count": daily_counts.c.count + statement.excluded["count"]},
-    )
-    connection.execute(statement, values)
-
-
 def _touch_counter(db: Database, counter: str, now: datetime) -> None:
     with db.write() as connection:
         connection.execute(
             update(counters).where(counters.c.id == counter).values(last_batch_at=now)
         )
-
-
-def rebuild_rollup(db: Database, tz: ZoneInfo) -> int:
-    """Recompute ``ratings.day`` for ``tz`` and the whole rollup; returns ratings counted.
-
-    For a center that changed its time zone setting; runs in one transaction.
-    """
-    total = 0
-    with db.write() as connection:
-        batch_size = 5000
-        last = ""
-        while True:
-            chunk = connection.execute(
-                select(ratings.c.id, ratings.c.created_at, ratings.c.day)
-                .where(ratings.c.id > last)
-                .order_by(ratings.c.id)
-                .limit(batch_size)
-            ).all()
-            if not chunk:
-                break
-            for row in chunk:
-                day = row.created_at.astimezone(tz).date()
-                if day != row.day:
-                    connection.execute(
-                        update(ratings).where(ratings.c.id == row.id).values(day=day)
-                    )
-            last = chunk[-1].id
-        connection.execute(delete(daily_counts))
-        grouped = connection.execute(
-            select(
-                ratings.c.day,
-                ratings.c.counter,
-                ratings.c.officer,
-                ratings.c.department,
-                ratings.c.level,
-                func.count(),
-            ).group_by(
-                ratings.c.day,
-                ratings.c.counter,
-                ratings.c.officer,
-                ratings.c.department,
-                ratings.c.level,
-            )
-        ).all()
-        keys = ("day", "counter", "officer", "department", "level", "count")
-        values = [dict(zip(keys, row, strict=True)) for row in grouped]
-        if values:
-            connection.execute(daily_counts.insert(), values)
-        total = sum(value["count"] for value in values)
-    return total

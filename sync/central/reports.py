@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,7 +21,12 @@ from sqlalchemy import func, select
 from sync.central.db import Database
 from sync.central.models import counters, daily_counts, departments, officers
 from sync.central.settings import ReportSection
-from sync.protocol import REPORT_GROUPINGS
+from sync.csvsafe import safe_text
+from sync.protocol import EARLIEST_DAY, REPORT_GROUPINGS
+
+# No rating is older than EARLIEST_DAY (the protocol refuses it); the last day keeps every
+# date arithmetic of a report (a default range, a day after the last) far from year 9999.
+LATEST_DAY = date(2100, 12, 31)
 
 
 class ReportError(ValueError):
@@ -59,10 +65,15 @@ class Report:
 
 
 def parse_day(value: str, name: str) -> date:
+    """The day of a ``from``/``to`` parameter; ReportError naming ``name`` when it is not a
+    date YYYY-MM-DD between EARLIEST_DAY and LATEST_DAY."""
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ReportError(f"{name}: expected a date YYYY-MM-DD, got {value!r}") from None
+        raise ReportError(f"{name}: expected a date YYYY-MM-DD, got {str(value)[:40]!r}") from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ReportError(f"{name}: {day} is outside {EARLIEST_DAY} to {LATEST_DAY}")
+    return day
 
 
 def satisfaction_report(
@@ -151,10 +162,11 @@ def csv_header(report: Report) -> list[str]:
     ]
 
 
-def csv_cells(report: Report, row: ReportRow) -> list[str]:
+def csv_cells(report: Report, row: ReportRow, text: Callable[[str], str] = str) -> list[str]:
+    """The cells of one row; ``text`` is applied to the cells that are words, not numbers."""
     return [
-        row.key,
-        row.name,
+        text(row.key),
+        text(row.name),
         *(str(row.counts[level]) for level in report.levels),
         str(row.total),
         str(row.top),
@@ -165,12 +177,15 @@ def csv_cells(report: Report, row: ReportRow) -> list[str]:
 
 
 def report_csv(report: Report) -> str:
-    """One header row, one row per group; UTF-8 text (Vietnamese names kept as they are)."""
+    """One header row, one row per group; UTF-8 text (Vietnamese names kept as they are).
+
+    Names and codes come from the roster and the kiosks: none may reach a spreadsheet as a
+    live formula (see sync.csvsafe). Every CSV of the central is made here."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(csv_header(report))
     for row in report.rows:
-        writer.writerow(csv_cells(report, row))
+        writer.writerow(csv_cells(report, row, text=safe_text))
     return out.getvalue()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,10 +21,11 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from sync.central import accounts, roster
 from sync.central.db import Database, open_database
+from sync.central.models import officers as officers_table
 from sync.central.server import RunningCentral, start_in_thread
 from sync.central.settings import DEFAULT_CONFIG, Settings, load_settings
 from sync.protocol import BATCH_PATH, SCHEMA_VERSION
@@ -122,10 +124,29 @@ class Central:
     def url(self) -> str:
         return self.running.url
 
-    def add_counter(self, counter: str = "Q07", department: str = "CA") -> str:
+    def add_counter(
+        self, counter: str = "Q07", department: str = "CA", officers: tuple[str, ...] = ("CB001",)
+    ) -> str:
+        """Register a counter (and its department); ``officers`` serve there: those the
+        center does not know yet join its roster in that department. Returns the token."""
         if department not in {code for code, _name, _n in roster.list_departments(self.db)}:
             roster.add_department(self.db, department, f"Department {department}")
-        return accounts.add_counter(self.db, counter, department)
+        token = accounts.add_counter(self.db, counter, department)
+        with self.db.read() as connection:
+            known = set(connection.scalars(select(officers_table.c.code)))
+        self.add_officers(department, *(code for code in officers if code not in known))
+        return token
+
+    def add_officers(self, department: str, *codes: str, name: str = "Nguyễn Văn A") -> None:
+        """Put officers on the center's roster, through its CSV import as an admin would."""
+        if not codes:
+            return
+        lines = ["code,full_name,title,department,pin"]
+        lines += [f"{code},{name},,{department},1234" for code in codes]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "officers.csv"
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            roster.import_officers(self.db, path)
 
     def add_admin(self, username: str = "admin", password: str = "correct horse") -> str:
         accounts.set_admin(self.db, username, password)
@@ -160,6 +181,31 @@ def start_central(settings: Settings) -> Central:
 def central(database_url: str, settings_for: Callable[..., Settings]) -> Iterator[Central]:
     """The real central on 127.0.0.1 and a free port, on SQLite and on PostgreSQL."""
     started = start_central(settings_for(database_url))
+    yield started
+    started.running.stop()
+    started.http.close()
+    started.db.close()
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def shared_central(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Central]:
+    """One central per test module and database, for many small requests whose effects
+    the tests do not share (hostile bodies, property tests): far quicker than one each."""
+    folder = tmp_path_factory.mktemp("shared-central")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'central.db'}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+        db = open_database(url, upgrade=False)
+        with db.write() as connection:
+            connection.execute(text(f"TRUNCATE {', '.join(TABLES)} CASCADE"))
+        db.close()
+    environ = {"CENTRAL__STORAGE__DATA_DIR": str(folder / "data"), "CENTRAL__DATABASE__URL": url}
+    started = start_central(load_settings(DEFAULT_CONFIG, environ=environ))
     yield started
     started.running.stop()
     started.http.close()

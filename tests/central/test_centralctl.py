@@ -111,6 +111,9 @@ def test_admin_password_from_stdin_and_report_formats(
 ) -> None:
     ok(centralctl("init"))
     ok(centralctl("department", "add", "CA", "Công an tỉnh"))
+    officers = tmp_path / "officers.csv"
+    officers.write_text("code,full_name,title,department,pin\nCB001,Nhung,,CA,1234\n")
+    ok(centralctl("officer", "import", str(officers)))
     ok(centralctl("counter", "add", "Q07", "--department", "CA"))
     assert "added" in ok(centralctl("admin", "add", "boss", stdin="a long password\n"))
     settings = load_settings(
@@ -137,6 +140,21 @@ def test_admin_password_from_stdin_and_report_formats(
     assert row.startswith("CA,Công an tỉnh,2,1,0,1,4,")
     assert as_json["rows"][0]["key"] == "2025-03" and as_json["total"]["satisfaction_rate"] == 0.75
     assert "CB001" in as_table and "TOTAL" in as_table
+
+
+def test_report_days_near_year_1_or_9999_are_one_line_errors(centralctl: Run) -> None:
+    ok(centralctl("init"))
+
+    results = [
+        centralctl("report", "--to", "0001-01-01"),
+        centralctl("report", "--from", "9999-12-31"),
+        centralctl("report", "--from", "0001-01-01", "--to", "9999-12-31"),
+    ]
+
+    for result, option in zip(results, ("--to", "--from", "--to"), strict=True):
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+        assert option in result.stderr and "Traceback" not in result.stderr
 
 
 def test_errors_are_one_line_with_an_exit_code(centralctl: Run) -> None:

@@ -127,3 +127,22 @@ def test_paths() -> None:
     assert protocol.BATCH_PATH == "/api/v1/ratings:batch"
     assert protocol.roster_path("Q07") == "/api/v1/counters/Q07/roster"
     assert protocol.heartbeat_path("Q07") == "/api/v1/counters/Q07/heartbeat"
+
+
+def test_the_future_of_a_time_is_judged_on_arrival_by_the_centrals_clock() -> None:
+    # A kiosk whose clock fell back years still encodes the ratings it made before; the
+    # central, whose clock is right, judges the same time when it arrives as text.
+    made = datetime.now(UTC) + timedelta(days=800)
+    built = protocol.RatingIn.model_validate(wire_rating(created_at=made))
+
+    assert built.created_at == made
+    with pytest.raises(ValidationError, match="a year ahead"):
+        protocol.RatingIn.model_validate_json(built.model_dump_json())
+    with pytest.raises(ValueError, match="a year ahead"):
+        protocol.validate_rating(built.model_dump(mode="json"))
+
+
+@pytest.mark.parametrize("when", [datetime(1999, 12, 31, 23, 59, tzinfo=UTC), "1999-12-31T23:59Z"])
+def test_no_time_before_2000_is_taken_however_it_is_built(when: object) -> None:
+    with pytest.raises(ValidationError, match="before 2000-01-01"):
+        protocol.RatingIn.model_validate(wire_rating(created_at=when))

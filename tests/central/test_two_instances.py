@@ -30,7 +30,10 @@ def test_two_instances_count_every_rating_exactly_once(
     first = start_central(settings_for(postgres_url))
     second = start_central(settings_for(postgres_url))
     try:
-        tokens = {counter: first.add_counter(counter, "CA") for counter in COUNTERS}
+        tokens = {
+            counter: first.add_counter(counter, "CA", officers=(f"{counter}-CB",))
+            for counter in COUNTERS
+        }
         outbox = {
             counter: [
                 rating(level=1 + n % 4, seq=n + 1, officer=f"{counter}-CB")
