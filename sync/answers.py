@@ -164,6 +164,13 @@ def read_batch_answer(response: requests.Response, sent_ids: Collection[str]) ->
         return BatchOutcome(answer=answer)
     refusal = protocol_error(response) if status in (413, 422) else None
     if refusal is not None:
+        if status == 422 and not about_ratings(refusal):
+            # The envelope is wrong (the kiosk's clock, its counter id): no rating is at
+            # fault, and every batch of this kiosk would be refused the same way.
+            raise CentralRefused(
+                f"central refuses this kiosk's batches: {refusal} "
+                "(check the kiosk's clock and its [counter] id)"
+            )
         return BatchOutcome(refused_batch=f"central: {refusal}")
     if status == 413:
         return BatchOutcome(
@@ -174,6 +181,11 @@ def read_batch_answer(response: requests.Response, sent_ids: Collection[str]) ->
     if status >= 500 and status not in RETRY_LATER and is_central(response):
         return BatchOutcome(failed=f"central failed ({status}): {central_detail(response)}")
     raise problem_of(response, "answer to a batch")
+
+
+def about_ratings(detail: str) -> bool:
+    """A 422 ``detail`` names its fields first (``ratings.3.officer: ...``)."""
+    return detail.startswith("ratings")
 
 
 def accounts_for(answer: protocol.BatchResponse, sent_ids: Collection[str]) -> bool:

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import requests
+from pydantic import ValidationError
 from sqlalchemy import Row
 
 from kiosk import __version__, roster
@@ -227,14 +228,20 @@ class SyncClient:
             return set(self._resting)
 
     def _post_batch(self, ratings: list[protocol.RatingIn]) -> requests.Response:
-        payload = protocol.BatchRequest(
-            schema=protocol.SCHEMA_VERSION,
-            counter=self.config.counter.id,
-            device=platform.node(),
-            app_version=__version__,
-            sent_at=utcnow(),
-            ratings=ratings,
-        )
+        try:
+            payload = protocol.BatchRequest(
+                schema=protocol.SCHEMA_VERSION,
+                counter=self.config.counter.id,
+                device=protocol.clean_text(platform.node()),
+                app_version=__version__,
+                sent_at=utcnow(),
+                ratings=ratings,
+            )
+        except ValidationError as exc:  # the kiosk's own state, never a rating's fault
+            raise CentralRefused(
+                f"this kiosk cannot send: {protocol.error_text(exc)} "
+                "(check the kiosk's clock and its [counter] id)"
+            ) from None
         return self._request(
             "POST",
             protocol.BATCH_PATH,
@@ -287,7 +294,8 @@ class SyncClient:
             rejected=counts.rejected,
             app_version=__version__,
             free_disk_bytes=shutil.disk_usage(self.config.storage.data_dir).free,
-            last_error=outbox.state(self.store, "last_sync_error"),
+            last_error=protocol.clean_text(outbox.state(self.store, "last_sync_error") or "")[:2000]
+            or None,
             kiosk_time=utcnow(),
         )
         sent = datetime.now(UTC)

@@ -91,6 +91,13 @@ def text_problem(value: str) -> str | None:
     return None
 
 
+def clean_text(value: str) -> str:
+    """``value`` without what :func:`text_problem` refuses: for the kiosk's own free text
+    (its host name, an error message quoting a server), which must never make its own
+    request invalid."""
+    return _SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+
+
 def roster_path(counter: str) -> str:
     return f"{API_PREFIX}/counters/{counter}/roster"
 

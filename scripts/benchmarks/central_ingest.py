@@ -26,7 +26,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit  # noqa: E402
+from common import emit, roster_file  # noqa: E402
 
 from sync.central import accounts, roster  # noqa: E402
 from sync.central.db import open_database  # noqa: E402
@@ -74,6 +74,8 @@ def main() -> None:
     settings = load_settings(DEFAULT_CONFIG, environ=env)
     db = open_database(settings.database_url)
     roster.add_department(db, "CA", "Công an tỉnh")
+    officers = roster_file(work / "officers.csv", [f"Q{n:02d}-1" for n in range(KIOSKS)])
+    roster.import_officers(db, officers)
     tokens = {f"Q{n:02d}": accounts.add_counter(db, f"Q{n:02d}", "CA") for n in range(KIOSKS)}
     db.close()
     backlog = {counter: ratings_of(counter) for counter in tokens}
@@ -124,6 +126,8 @@ def main() -> None:
                         timeout=120,
                     )
                     response.raise_for_status()
+                    if response.json()["rejected"]:  # the figure would not be of inserts
+                        raise SystemExit(f"central rejected: {response.json()['rejected'][0]}")
 
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=KIOSKS) as pool:
@@ -138,6 +142,7 @@ def main() -> None:
     )
     direct = open_database(baseline_settings.database_url)
     roster.add_department(direct, "CA", "Công an tỉnh")
+    roster.import_officers(direct, officers)
     for counter in tokens:
         accounts.add_counter(direct, counter, "CA")
     started = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import statistics
+from pathlib import Path
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -48,3 +49,12 @@ def serving_counter(environ=None):
         )
     counter.login("CB001", "1234")
     return counter
+
+
+def roster_file(path: Path, codes: list[str], department: str = "CA") -> Path:
+    """A roster file of these officers (PIN 1234), for the center to know them: it refuses
+    ratings of officers it never had."""
+    lines = ["code,full_name,department,pin"]
+    lines += [f"{code},Cán bộ {code},{department},1234" for code in codes]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

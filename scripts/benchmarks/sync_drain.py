@@ -25,7 +25,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, serving_counter  # noqa: E402
+from common import emit, roster_file, serving_counter  # noqa: E402
 
 BACKLOG = int(os.environ.get("DRAIN_BACKLOG", "100000"))
 TARGET_PER_SECOND = 10_000
@@ -45,6 +45,8 @@ def start_central(work: Path) -> tuple[subprocess.Popen, str, str]:
     subprocess.run(
         [*ctl, "department", "add", "CA", "Công an tỉnh"], env=env, check=True, capture_output=True
     )
+    officers = roster_file(work / "officers.csv", ["CB001"])
+    subprocess.run([*ctl, "officer", "import", str(officers)], env=env, check=True)
     added = subprocess.run(
         [*ctl, "counter", "add", "Q07", "--department", "CA"],
         env=env,

@@ -9,6 +9,7 @@ everywhere: released ratings the center has not confirmed (held-for-reasons apar
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -51,11 +52,15 @@ def test_an_empty_outbox_with_the_central_down_is_not_green_nor_just_synced(
 def test_an_outage_longer_than_the_stale_limit_turns_the_dot_red(central: Central, tmp_path: Path):
     token = central.add_counter("Q07")
     counter = make_kiosk(
-        tmp_path, "Q07", closed_port_url(), token, KIOSK__CENTRAL__STALE_AFTER_MINUTES="0.0001"
+        tmp_path, "Q07", closed_port_url(), token, KIOSK__CENTRAL__STALE_AFTER_MINUTES="0.1"
     )
     counter.record(4)
     syncer = Syncer(counter.config, counter.store)
     try:
+        syncer.push_job()
+        assert syncer.status().state == PENDING, "amber while the outage is short"
+        time.sleep(6.5)  # past the stale limit of 6 s
+        syncer.client.backoff.succeeded()  # try now, not after the backoff
         syncer.push_job()
         status = syncer.status()
     finally:

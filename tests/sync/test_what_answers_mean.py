@@ -21,6 +21,7 @@ from kiosk.models import PENDING, REJECTED, SENT, Rating
 from sync import outbox, protocol
 from sync.client import (
     CentralMisanswered,
+    CentralRefused,
     CentralUnavailable,
     SyncClient,
     SyncProblem,
@@ -201,7 +202,7 @@ def test_a_batch_the_central_refuses_is_split_and_only_the_named_rating_is_rejec
 
     def refuse_batches_with_bad(_method: str, _path: str, body: bytes) -> Reply | None:
         if bad.encode() in body:
-            detail = {"detail": "ratings.0.session: must not contain NUL"}
+            detail = {"detail": "ratings.0.session: must not contain NUL"}  # names the rating
             return Reply(
                 422, json.dumps(detail).encode(), {**MARK, "Content-Type": "application/json"}
             )
@@ -274,4 +275,30 @@ def test_the_heartbeat_and_roster_read_a_portal_page_as_not_the_central(
     finally:
         client.close()
         proxy.close()
+    counter.close()
+
+
+def test_a_refused_envelope_flags_no_rating_and_says_to_check_the_kiosk(
+    central: Central, tmp_path: Path
+):
+    """A kiosk clock a year ahead makes the central refuse every batch's ``sent_at``: no
+    rating is at fault, so none is flagged, and the technician is told where to look."""
+    token = central.add_counter("Q07")
+    proxy = FaultProxy(central.url)
+    detail = {"detail": "sent_at: is more than 366 days ahead of the central's clock"}
+    proxy.intercept = answer_everything_with(
+        Reply(422, json.dumps(detail).encode(), {**MARK, "Content-Type": "application/json"})
+    )
+    counter = make_kiosk(tmp_path, "Q07", proxy.url, token)
+    for level in (4, 3, 1):
+        counter.record(level)
+    client = SyncClient(counter.config, counter.store)
+    try:
+        with pytest.raises(CentralRefused, match="kiosk's clock"):
+            client.push()
+    finally:
+        client.close()
+        proxy.close()
+    assert states(counter) == {PENDING: 3}
+    assert proxy.seen["intercepted"] == 1, "refused once, not split rating by rating"
     counter.close()

@@ -164,3 +164,57 @@ def staff_pause_resume(robot: Robot) -> dict:
     robot.press_keys("1234")
     robot.wait_screen("rate")
     return {"paused": paused, "screen": robot.screen}
+
+
+def scans_on_the_rate_screen(robot: Robot) -> dict:
+    """At scanner speed: another officer's badge, a ticket, a one-digit code, the serving
+    officer's badge; then one lone key from the number pad, the only one that rates."""
+    robot.wait_screen("rate")
+    seen = {}
+    robot.type("CB002")  # the next officer's badge: a hand-over, never the face 2
+    robot.wait_screen("pin")
+    screen = robot.app.sm.current_screen
+    seen["handover"] = {"mode": screen.mode, "code": screen.code, "field": screen.field}
+    robot.tap(robot.find("BigButton", "Quay lại"))
+    robot.wait_screen("rate")
+    robot.type("3")  # a one-character burst is a scan too, never the face 3
+    robot.run_for(0.3)
+    seen["after_digit_scan"] = robot.screen
+    robot.type("A-0153")  # the citizen's ticket: attached to their rating
+    robot.run_for(0.3)
+    seen["after_ticket"] = robot.screen
+    robot.type("cb001")  # the serving officer's own badge (any case): their menu, no PIN
+    robot.wait_screen("staff")
+    seen["own_badge"] = robot.screen
+    robot.tap(robot.find("BigButton", "Quay lại"))
+    robot.wait_screen("rate")
+    robot.key(258, "2")  # the number pad's 2, alone: the second face
+    robot.wait_screen("thanks")
+    seen["lone_key"] = robot.screen
+    return seen
+
+
+def double_tap_on_a_low_face(robot: Robot) -> dict:
+    """A citizen's double tap (250 ms apart) on the lowest face: the second tap lands on
+    the reasons screen that has just appeared under the finger."""
+    from kivy.tests.common import UnitTestTouch
+
+    robot.wait_screen("rate")
+    face = robot.find("FaceButton", value=1)
+    x, y = face.to_window(*face.center)
+    first = UnitTestTouch(x, y)
+    first.touch_down()
+    robot.frames(1)
+    first.touch_up()
+    robot.run_for(0.25)
+    second = UnitTestTouch(x, y)
+    second.touch_down()
+    robot.frames(1)
+    second.touch_up()
+    robot.run_for(0.2)
+    screen = robot.app.sm.current_screen
+    seen = {"screen": robot.screen, "chosen": list(getattr(screen, "chosen", []))}
+    robot.run_for(0.5)
+    robot.tap(robot.find("BigButton", "Bỏ qua"))
+    robot.wait_screen("thanks")
+    return seen

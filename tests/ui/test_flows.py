@@ -102,3 +102,24 @@ def test_officer_pauses_and_resumes_with_the_pin(roster, run_ui, data_dir):
     roster(logged_in=True)
     seen = run_ui("staff_pause_resume")
     assert seen == {"paused": "paused", "screen": "rate"}
+
+
+def test_scans_on_the_rate_screen_are_never_ratings(roster, run_ui, data_dir):
+    """A badge or a ticket scanner types like a keyboard: CB002 + Enter must not rate the
+    face 2, a ticket must not rate either; only a lone key from the number pad rates."""
+    roster(logged_in=True)
+    seen = run_ui("scans_on_the_rate_screen")
+    assert seen["handover"] == {"mode": "login", "code": "CB002", "field": "pin"}
+    assert seen["after_ticket"] == "rate" and seen["after_digit_scan"] == "rate"
+    assert seen["own_badge"] == "staff", "the officer's own badge opens the menu, no PIN"
+    assert seen["lone_key"] == "thanks"
+    # Exactly one rating: the lone key's (the second face, level 3), with the ticket.
+    assert [(row[0], row[4], row[5]) for row in ratings(data_dir)] == [(3, "A-0153", "CB001")]
+
+
+def test_a_double_tap_on_a_low_face_ticks_no_reason(roster, run_ui, data_dir):
+    roster(logged_in=True)
+    seen = run_ui("double_tap_on_a_low_face")
+    assert seen["screen"] == "reasons"
+    assert seen["chosen"] == [], "the second tap of a double tap landed on a reason"
+    assert ratings(data_dir) == [(1, [], False, "vi", None, "CB001")]
