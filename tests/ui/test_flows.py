@@ -118,8 +118,9 @@ def test_scans_on_the_rate_screen_are_never_ratings(roster, run_ui, data_dir):
 
 
 def test_a_double_tap_on_a_low_face_ticks_no_reason(roster, run_ui, data_dir):
+    # Portrait 1080x1920: the lowest face lies where the reason "other" appears next.
     roster(logged_in=True)
-    seen = run_ui("double_tap_on_a_low_face")
+    seen = run_ui("double_tap_on_a_low_face", size="1080x1920")
     assert seen["screen"] == "reasons"
     assert seen["chosen"] == [], "the second tap of a double tap landed on a reason"
     assert ratings(data_dir) == [(1, [], False, "vi", None, "CB001")]
