@@ -132,6 +132,7 @@ class RatingSection(_Section):
 
 class StaffSection(_Section):
     lockout_attempts: int = number(5, 1, 100)
+    lockout_first_seconds: float = number(30, MIN_SECONDS, 3600)
     lockout_minutes: float = number(5, MIN_SECONDS / 60, 24 * 60)
 
 

@@ -181,19 +181,20 @@ class Counter:
             return staff.officer_info(session, officer, self.config.config_path.parent)
 
     def verify_technician_pin(self, pin: str) -> bool:
-        """True for the technician PIN; wrong PINs lock the check like an officer's login."""
+        """True for the technician PIN, False for a wrong one; raises LoginRefused
+        ("locked", retry_after) while wrong PINs make the check wait (as an officer's)."""
         with self._lock:
-            if time.monotonic() < self._technician_locked_until:
-                return False
+            left = self._technician_locked_until - time.monotonic()
+            if left > 0:
+                raise LoginRefused("locked", "technician PIN: wait", retry_after=left)
             if verify_pin(pin, self.config.service.technician_pin_hash):
                 self._technician_failures = 0
                 return True
             self._technician_failures += 1
-            if self._technician_failures >= self.config.staff.lockout_attempts:
-                self._technician_failures = 0
-                self._technician_locked_until = (
-                    time.monotonic() + self.config.staff.lockout_minutes * 60
-                )
+            wait = staff.wait_after(self.config, self._technician_failures)
+            if wait:
+                self._technician_locked_until = time.monotonic() + wait
+                raise LoginRefused("locked", "technician PIN: wait", retry_after=wait)
             return False
 
     # --- ratings --------------------------------------------------------------------
@@ -205,6 +206,13 @@ class Counter:
             with self.store.write() as session:
                 current = self._rating_session(session, utcnow())
                 return ratings.start_turn(session, current, ticket, utcnow())
+
+    def close_turn(self) -> None:
+        """Close an open turn nobody rated (its citizen left), so its ticket goes to no one."""
+        with self._lock, self.store.write() as session:
+            current = self._current_session(session, utcnow())
+            if current is not None:
+                ratings.close_turns(session, current, utcnow())
 
     def record(
         self,

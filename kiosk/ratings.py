@@ -101,15 +101,20 @@ def clean_ticket(ticket: str | None) -> str | None:
     return ticket
 
 
-def start_turn(
-    session: Session, counter_session: CounterSession, ticket: str | None, now: datetime
-) -> TurnInfo:
-    """Open a turn; an earlier turn nobody rated is closed (that citizen left)."""
+def close_turns(session: Session, counter_session: CounterSession, now: datetime) -> None:
+    """Close the session's open turns nobody rated (their citizen left)."""
     session.execute(
         update(Turn)
         .where(Turn.session_id == counter_session.id, Turn.closed_at.is_(None))
         .values(closed_at=now)
     )
+
+
+def start_turn(
+    session: Session, counter_session: CounterSession, ticket: str | None, now: datetime
+) -> TurnInfo:
+    """Open a turn; an earlier turn nobody rated is closed (that citizen left)."""
+    close_turns(session, counter_session, now)
     turn = Turn(id=str(uuid.uuid4()), session_id=counter_session.id, ticket=ticket, opened_at=now)
     session.add(turn)
     return TurnInfo(id=turn.id, ticket=ticket)

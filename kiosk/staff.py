@@ -3,8 +3,8 @@
 The lockout lives in the officers table, so a restart does not give a guesser new tries.
 A guess claims its attempt in a write transaction *before* its PIN is verified (scrypt is
 slow on purpose, and is run outside the transaction): parallel guessers, from several
-processes, get at most ``lockout_attempts`` guesses between them, not one each while the
-first is still being verified. How long a lock has left is measured on the monotonic
+processes, get at most ``lockout_attempts`` guesses between them before the waits of
+:func:`wait_after` begin, not one each while the first is still being verified. How long a lock has left is measured on the monotonic
 clock (``kiosk.clock``), so a step of the wall clock neither lifts it nor stretches it.
 """
 
@@ -86,7 +86,7 @@ def check_pin(store: Store, config: KioskConfig, code: str, pin: str, now: datet
     code = normalise_code(code)
     if not code or not pin:
         raise LoginRefused("empty", "enter the officer code and the PIN")
-    pin_hash, attempt, locks = _claim_attempt(store, config, code, now)
+    pin_hash, attempt, wait = _claim_attempt(store, config, code, now)
     correct = verify_pin(pin, pin_hash)
     with store.write() as session:
         officer = session.get(Officer, code)
@@ -96,17 +96,29 @@ def check_pin(store: Store, config: KioskConfig, code: str, pin: str, now: datet
             officer.locked_until = officer.locked_until_mono = None
             return officer
     # The attempt was counted when it was claimed: a wrong PIN changes nothing more.
-    if locks:
-        raise _locked(config.staff.lockout_minutes * 60)
+    if wait:
+        raise _locked(wait)
     left = config.staff.lockout_attempts - attempt
     raise LoginRefused("wrong_pin", f"wrong PIN; {left} tries left", attempts_left=left)
 
 
+def wait_after(config: KioskConfig, attempt: int) -> float:
+    """Seconds the login waits after the ``attempt``-th wrong PIN in a row: none for the
+    first ``lockout_attempts - 1``, then ``lockout_first_seconds``, doubling with every
+    further one up to ``lockout_minutes``. A thief gets a handful of guesses an hour; an
+    officer who mistypes waits seconds, never a flat lock on their own counter."""
+    over = attempt - config.staff.lockout_attempts
+    if over < 0:
+        return 0.0
+    cap = config.staff.lockout_minutes * 60
+    return min(cap, config.staff.lockout_first_seconds * 2 ** min(over, 32))
+
+
 def _claim_attempt(
     store: Store, config: KioskConfig, code: str, now: datetime
-) -> tuple[str, int, bool]:
+) -> tuple[str, int, float]:
     """Count one guess before it is verified, in one write transaction, so no two guesses
-    take the same place: (PIN hash, which attempt this is, whether it starts a lock)."""
+    take the same place: (PIN hash, which attempt this is, the wait it starts if wrong)."""
     with store.write() as session:
         officer = session.get(Officer, code)
         if officer is None:
@@ -117,14 +129,12 @@ def _claim_attempt(
         if left > 0:
             raise _locked(left)
         officer.failed_attempts = attempt = officer.failed_attempts + 1
-        locks = attempt >= config.staff.lockout_attempts
-        if locks:
-            # Locked now, while this last guess is being verified: a right PIN lifts it.
-            wait = config.staff.lockout_minutes * 60
-            officer.failed_attempts = 0
+        wait = wait_after(config, attempt)
+        if wait:
+            # Waiting from now, while this guess is being verified: a right PIN lifts it.
             officer.locked_until = now + timedelta(seconds=wait)
             officer.locked_until_mono = clock.mark(wait)
-        return officer.pin_hash, attempt, locks
+        return officer.pin_hash, attempt, wait
 
 
 def lock_left(config: KioskConfig, officer: Officer, now: datetime) -> float:

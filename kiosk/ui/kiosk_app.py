@@ -225,10 +225,12 @@ class KioskApp(App):
         if self.sm.guarded():
             log.info("key ignored: it came just after a screen change")
             return
+        self.sm.current_screen.restart_idle()
         self.sm.current_screen.on_press(key, char)
 
     def _on_scan(self, text: str) -> None:
         """A burst typed by a badge or ticket scanner: never a rating."""
+        self.sm.current_screen.restart_idle()
         if not self.sm.current_screen.on_scan(text):
             self.scan_at_desk(text)
 
@@ -255,7 +257,7 @@ class KioskApp(App):
                 counter.open_turn(ticket)
             except (RatingRefused, LoginRefused) as refusal:
                 log.info("turn refused: %s", refusal)
-            self.go_home()
+            self.go(self.home_name())  # the faces, for the citizen whose ticket it is
             return
         log.info("scan ignored (neither a badge of this counter nor a ticket): %r", text[:64])
 

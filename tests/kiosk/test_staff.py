@@ -52,13 +52,13 @@ def test_login_without_a_known_code_and_pin_is_refused(counter: Counter, code, p
     assert login_refusal(counter.login, code, pin).reason == reason
 
 
-def test_five_wrong_pins_lock_the_login_and_the_lock_survives_a_restart(open_counter):
+def test_five_wrong_pins_make_the_login_wait_and_the_wait_survives_a_restart(open_counter):
     counter = open_counter()
     left = [login_refusal(counter.login, "CB001", "9999") for _ in range(4)]
     assert [refused.attempts_left for refused in left] == [4, 3, 2, 1]
     fifth = login_refusal(counter.login, "CB001", "9999")
     assert fifth.reason == "locked"
-    assert fifth.retry_after == pytest.approx(300, abs=1)
+    assert fifth.retry_after == pytest.approx(30, abs=1), "seconds, not a flat 5-minute lock"
 
     locked = login_refusal(counter.login, "CB001", "1234")
     assert locked.reason == "locked"
@@ -67,7 +67,7 @@ def test_five_wrong_pins_lock_the_login_and_the_lock_survives_a_restart(open_cou
     restarted = open_counter()
     after_restart = login_refusal(restarted.login, "CB001", "1234")
     assert after_restart.reason == "locked"
-    assert 0 < after_restart.retry_after <= 300
+    assert 0 < after_restart.retry_after <= 30
     assert restarted.status().officer is None
     # The lock is this officer's only: a colleague still logs in.
     assert restarted.login("CB002", "2345").code == "CB002"
@@ -79,6 +79,21 @@ def test_lockout_ends_after_the_configured_time(open_counter):
     assert login_refusal(counter.login, "CB001", "9999").reason == "locked"
     time.sleep(0.5)  # 0.3 s lock; a slower machine only waits longer
     assert counter.login("CB001", "1234").code == "CB001"
+
+
+def test_each_further_wrong_pin_doubles_the_wait_up_to_the_cap(open_counter):
+    """A guesser stays slow (30 s, 60 s, 120 s, ... up to lockout_minutes), while an
+    officer who mistyped a few times waits seconds, not a flat lock."""
+    counter = open_counter(STAFF__LOCKOUT_FIRST_SECONDS="0.2", STAFF__LOCKOUT_MINUTES="0.01")
+    waits = []
+    for _ in range(9):
+        refused = login_refusal(counter.login, "CB001", "9999")
+        if refused.reason == "locked" and refused.retry_after:
+            waits.append(round(refused.retry_after, 2))
+            time.sleep(refused.retry_after + 0.05)  # wait it out, as the officer would
+    assert waits[:3] == [0.2, 0.4, 0.6], "doubling, then capped at 0.6 s (0.01 min)"
+    assert all(wait == 0.6 for wait in waits[3:])
+    assert counter.login("CB001", "1234").code == "CB001", "the right PIN still works"
 
 
 def test_right_pin_resets_the_count_of_wrong_ones(counter: Counter):

@@ -218,3 +218,41 @@ def double_tap_on_a_low_face(robot: Robot) -> dict:
     robot.tap(robot.find("BigButton", "Bỏ qua"))
     robot.wait_screen("thanks")
     return seen
+
+
+def citizen_guesses_pins_then_the_officer_scans(robot: Robot) -> dict:
+    """A citizen opens the officer's PIN pad and guesses until the login waits; the
+    officer keeps control of the counter with their own badge: menu, pause, resume."""
+    robot.wait_screen("rate")
+    robot.tap(robot.find("BigButton", "Cán bộ"))
+    robot.wait_screen("pin")
+    screen = robot.app.sm.current_screen
+    for guess in ("1111", "2222", "3333", "4444", "5555"):
+        robot.press_keys(guess)
+    robot.wait(lambda: "khóa" in screen.message or "chờ" in screen.message, what="a wait")
+    seen = {"after_guesses": screen.message}
+    robot.type("CB001")  # the officer's own badge, while the PIN login waits
+    robot.wait_screen("staff")
+    seen["badge"] = robot.screen
+    robot.tap(robot.find("BigButton", "Tạm nghỉ"))
+    robot.wait_screen("paused")
+    robot.type("CB001")  # back from the break with the badge, no PIN
+    robot.wait_screen("rate")
+    seen["resumed"] = robot.screen
+    return seen
+
+
+def a_citizen_walks_away_half_way(robot: Robot) -> dict:
+    """English chosen and a ticket scanned, then nobody touches the kiosk for idle_seconds;
+    the next citizen finds it in Vietnamese, and rates without the last one's ticket."""
+    robot.wait_screen("rate")
+    robot.tap(robot.find("BigButton", "English"))
+    robot.type("HS-0099")  # the first citizen's ticket
+    question = robot.find("FitLabel", "Are you satisfied with the officer?")
+    english = question.text
+    robot.run_for(robot.app.settings.ui.idle_seconds + 1.0)
+    seen = {"english": english, "after_idle": question.text, "lang": robot.app.lang}
+    robot.wait_screen("rate")
+    robot.tap(robot.find("FaceButton", value=4))
+    robot.wait_screen("thanks")
+    return seen

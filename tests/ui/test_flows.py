@@ -36,7 +36,7 @@ def test_officer_logs_in_and_a_citizen_rates_with_reasons(roster, run_ui, data_d
 
 
 def test_wrong_pins_lock_the_login_and_say_for_how_long(roster, run_ui, data_dir):
-    roster(STAFF__LOCKOUT_ATTEMPTS="2", STAFF__LOCKOUT_MINUTES="5")
+    roster(STAFF__LOCKOUT_ATTEMPTS="2", STAFF__LOCKOUT_FIRST_SECONDS="120")
     seen = run_ui("badge_scan_lockout")
     assert seen["code"] == "CB001"  # the badge filled the code in
     assert seen["refused_close"] is True and seen["screen"] == "pin"
@@ -124,3 +124,25 @@ def test_a_double_tap_on_a_low_face_ticks_no_reason(roster, run_ui, data_dir):
     assert seen["screen"] == "reasons"
     assert seen["chosen"] == [], "the second tap of a double tap landed on a reason"
     assert ratings(data_dir) == [(1, [], False, "vi", None, "CB001")]
+
+
+def test_a_citizen_guessing_pins_cannot_lock_the_officer_out_of_the_counter(
+    roster, run_ui, data_dir
+):
+    roster(logged_in=True)
+    seen = run_ui("citizen_guesses_pins_then_the_officer_scans")
+    assert seen["after_guesses"], "five wrong PINs make the login wait"
+    assert seen["badge"] == "staff", "the officer's badge opens the menu despite the wait"
+    assert seen["resumed"] == "rate", "and resumes the paused counter"
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
+        sessions = db.execute("SELECT officer_code, ended_at FROM counter_sessions").fetchall()
+    assert sessions == [("CB001", None)], "one session throughout: nobody was logged out"
+
+
+def test_the_next_citizen_finds_the_kiosk_reset_after_the_last_one_walked_away(
+    roster, run_ui, data_dir
+):
+    roster(logged_in=True, UI__IDLE_SECONDS="1.5")
+    seen = run_ui("a_citizen_walks_away_half_way")
+    assert seen["english"] != seen["after_idle"] and seen["lang"] == "vi"
+    assert ratings(data_dir) == [(4, [], False, "vi", None, "CB001")], "no inherited ticket"

@@ -17,6 +17,19 @@ log = logging.getLogger(__name__)
 
 
 class RateScreen(KioskScreen):
+    def __init__(self, kiosk, **kwargs):
+        super().__init__(kiosk, **kwargs)
+        # The next citizen must not inherit the last one's choices (English, a ticket).
+        self.idle_seconds = kiosk.settings.ui.idle_seconds
+
+    def on_idle(self) -> None:
+        """Nobody touched the faces for a while: whoever chose English or had a ticket
+        scanned has left. In open mode their ticket must not go to the next citizen's
+        rating; in per-turn mode the turn stays open (the officer is still serving)."""
+        if self.kiosk.settings.rating.mode == "open":
+            self.kiosk.counter.close_turn()
+        self.kiosk.go_home()
+
     def rate(self, value: int) -> None:
         settings = self.kiosk.settings.rating
         ask = value in settings.reasons_after_levels
