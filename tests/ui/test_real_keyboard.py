@@ -76,6 +76,11 @@ def officer_logged_in(data_dir: Path) -> str | None:
     return row[0] if row else None
 
 
+def tickets(data_dir: Path) -> list[str | None]:
+    with sqlite3.connect(data_dir / "kiosk.db") as db:
+        return [row[0] for row in db.execute("SELECT ticket FROM ratings ORDER BY seq")]
+
+
 def levels(data_dir: Path) -> list[int]:
     with sqlite3.connect(data_dir / "kiosk.db") as db:
         return [row[0] for row in db.execute("SELECT level FROM ratings ORDER BY seq")]
@@ -103,6 +108,16 @@ def test_a_badge_scanner_and_a_number_pad_work_through_x(xserver, roster, ui_env
         time.sleep(1)
         xdotool(xserver, "key", "KP_1")  # the number pad's 1: the highest face
         assert wait_for(lambda: levels(data_dir) == [4]), levels(data_dir)
+        time.sleep(3)  # the thanks screen, then the faces again
+        # A citizen's ticket scanned on the Rate screen, at a scanner's speed: no rating
+        # (its "0153" is no face), but the next rating carries it.
+        xdotool(xserver, "type", "--delay", "8", "A-0153")
+        xdotool(xserver, "key", "Return")
+        time.sleep(1)
+        assert levels(data_dir) == [4], "a scanned ticket rated"
+        xdotool(xserver, "key", "KP_2")
+        assert wait_for(lambda: levels(data_dir) == [4, 3]), levels(data_dir)
+        assert tickets(data_dir) == [None, "A-0153"]
         xdotool(xserver, "key", "Escape")  # no way out by keyboard
         time.sleep(1)
         assert app.poll() is None, "Escape closed the kiosk"
