@@ -20,15 +20,17 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from kiosk.ui import theme
 from kiosk.ui.i18n import label_of
 
 
 class FitLabel(Label):
-    """A wrapping label whose font shrinks (never grows) until the text fits its box,
-    so a long Vietnamese name or an English label is never cut at 800x480."""
+    """A wrapping label whose font shrinks (never grows) until the text fits its box, but
+    never below ``theme.MIN_TEXT``: text that still does not fit is cut to the lines that
+    do, the last one ending in "…" (a long name stays readable, not tiny)."""
 
     max_font_size = NumericProperty(30)
-    min_font_size = NumericProperty(10)
+    min_font_size = NumericProperty(theme.MIN_TEXT)
 
     def __init__(self, **kwargs):
         self._fit_trigger = Clock.create_trigger(self._fit, -1)
@@ -44,16 +46,26 @@ class FitLabel(Label):
     def _fit(self, *_args) -> None:
         if self.width <= 1 or self.height <= 1:
             return
+        self.shorten, self.max_lines = False, 0
         self.text_size = (self.width, None)
-        size = self.max_font_size
+        size = max(self.min_font_size, self.max_font_size)
         self.font_size = size
         self.texture_update()
-        while size > self.min_font_size and (
-            self.texture_size[1] > self.height or self.texture_size[0] > self.width + 1
-        ):
+        while size > self.min_font_size and self._overflows():
             size = max(self.min_font_size, size * 0.9)
             self.font_size = size
             self.texture_update()
+        if self._overflows():
+            lines = int(self.height // (self.font_size * self.line_height * 1.25))
+            if lines <= 1:  # one line: Kivy ends it in "…"
+                self.shorten, self.shorten_from = True, "right"
+                self.text_size = (self.width, self.height)
+            else:
+                self.max_lines = lines
+            self.texture_update()
+
+    def _overflows(self) -> bool:
+        return self.texture_size[1] > self.height or self.texture_size[0] > self.width + 1
 
 
 class BigButton(ButtonBehavior, FitLabel):

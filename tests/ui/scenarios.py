@@ -256,3 +256,73 @@ def a_citizen_walks_away_half_way(robot: Robot) -> dict:
     robot.tap(robot.find("FaceButton", value=4))
     robot.wait_screen("thanks")
     return seen
+
+
+# Screens a citizen reads (text never below 18 px there) and those of the staff.
+CITIZEN_SCREENS = ("closed", "rate", "reasons", "thanks", "paused")
+
+
+def _controls_and_texts(robot: Robot) -> dict:
+    """Every visible control's size and every visible text's font size on this screen."""
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.label import Label
+
+    controls, texts = [], []
+    for widget in robot.widgets():
+        if widget.opacity == 0 or widget.width <= 1 or widget.height <= 1:
+            continue
+        name = type(widget).__name__
+        if isinstance(widget, ButtonBehavior):
+            controls.append([name, getattr(widget, "text", ""), widget.width, widget.height])
+        elif isinstance(widget, Label) and widget.text.strip():
+            texts.append([name, widget.text[:40], widget.font_size])
+    return {"controls": controls, "texts": texts}
+
+
+# Screen sizes a kiosk may have, landscape; each is measured in portrait too.
+KIOSK_SIZES = ((800, 480), (1024, 600), (1280, 720), (1280, 800), (1366, 768), (1920, 1080))
+
+
+def measure_at_every_size(robot: Robot) -> dict:
+    """Every screen at every supported size, both orientations, in one window resized."""
+    seen = {}
+    for width, height in KIOSK_SIZES:
+        for size in ((width, height), (height, width)):
+            robot.window.size = size
+            robot.frames(3)
+            seen[f"{size[0]}x{size[1]}"] = measure_every_screen(robot)
+    return seen
+
+
+def measure_every_screen(robot: Robot) -> dict:
+    """Visit every screen at this window size and measure what is on it."""
+    seen = {}
+    robot.wait_screen("closed")
+    seen["closed"] = _controls_and_texts(robot)
+    robot.app.go("pin", mode="login")
+    robot.wait_screen("pin")
+    seen["pin"] = _controls_and_texts(robot)
+    robot.app.counter.login("CB001", "1234")
+    robot.app.go_home()
+    robot.wait_screen("rate")
+    seen["rate"] = _controls_and_texts(robot)
+    rating = robot.app.counter.record(1, ask_reasons=True)
+    robot.app.go("reasons", rating_id=rating.id)
+    robot.wait_screen("reasons")
+    seen["reasons"] = _controls_and_texts(robot)
+    robot.app.go("thanks")
+    robot.wait_screen("thanks")
+    seen["thanks"] = _controls_and_texts(robot)
+    robot.app.go("staff")
+    robot.wait_screen("staff")
+    seen["staff"] = _controls_and_texts(robot)
+    robot.app.counter.pause()
+    robot.app.go_home()
+    robot.wait_screen("paused")
+    seen["paused"] = _controls_and_texts(robot)
+    robot.app.go("service")
+    robot.wait_screen("service")
+    seen["service"] = _controls_and_texts(robot)
+    robot.app.counter.logout()
+    robot.app.go_home()
+    return seen
