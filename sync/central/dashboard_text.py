@@ -28,7 +28,6 @@ TEXT: dict[str, dict[str, str]] = {
         "to": "Đến ngày",
         "show": "Xem",
         "turns": "Lượt đánh giá",
-        "top_level": "Rất hài lòng",
         "satisfaction": "Tỷ lệ hài lòng",
         # Table headers: a count at a level and the share at the top level must differ.
         "level_count": "{level} (lượt)",
@@ -67,11 +66,8 @@ TEXT: dict[str, dict[str, str]] = {
             "Tỷ lệ tính trên số lượt chưa hài lòng (mức {levels}) của từng dòng. "
             "Một lượt có thể nêu nhiều lý do, nên cộng các tỷ lệ có thể quá 100%."
         ),
-        "reason": "Lý do",
         "center": "Toàn trung tâm",
-        "count": "Số lượt",
         "turns_unit": "lượt",
-        "share": "Tỷ lệ",
         "low_ratings": "Lượt chưa hài lòng",
         "no_reason": "Không nêu lý do",
         "no_low": "Không có lượt chưa hài lòng trong khoảng này.",
@@ -114,7 +110,6 @@ TEXT: dict[str, dict[str, str]] = {
         "to": "To",
         "show": "Show",
         "turns": "Turns rated",
-        "top_level": "Very satisfied",
         "satisfaction": "Satisfaction rate",
         "level_count": "{level} (turns)",
         "top_share": "Share {level}",
@@ -151,11 +146,8 @@ TEXT: dict[str, dict[str, str]] = {
             "Shares are of each line's low ratings (levels {levels}). A citizen may give "
             "several reasons, so the shares can add up to more than 100%."
         ),
-        "reason": "Reason",
         "center": "Whole center",
-        "count": "Turns",
         "turns_unit": "turns",
-        "share": "Share",
         "low_ratings": "Low ratings",
         "no_reason": "No reason given",
         "no_low": "No low ratings in this range.",
