@@ -96,6 +96,12 @@ class Page:
     def kiosk_problems(self, problems: tuple[tuple[str, Any], ...]) -> str:
         return "; ".join(kiosk_problem(self.lang, kind, value) for kind, value in problems)
 
+    def in_words(self, items: list[str]) -> str:
+        """ "A, B và C": a list as a sentence of the page's language says it."""
+        if len(items) < 2:
+            return "".join(items)
+        return f"{', '.join(items[:-1])} {self.words['and']} {items[-1]}"
+
     def context(self) -> dict[str, Any]:
         """What every page template reads."""
         return {
@@ -112,8 +118,8 @@ class Page:
             "number": self.number,
             "percent": self.percent,
             # The levels whose ratings are "low": what a reason's share is of.
-            "low_levels": ", ".join(
-                level_label(self.words, level) for level in self.settings.report.low_levels
+            "low_levels": self.in_words(
+                [level_label(self.words, level) for level in self.settings.report.low_levels]
             ),
         }
 

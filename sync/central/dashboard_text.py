@@ -63,9 +63,11 @@ TEXT: dict[str, dict[str, str]] = {
         "reasons": "Lý do chưa hài lòng",
         "reasons_more": "Xem theo đơn vị và theo cán bộ",
         "reasons_share_of": (
-            "Tỷ lệ tính trên số lượt chưa hài lòng (mức {levels}) của từng dòng. "
-            "Một lượt có thể nêu nhiều lý do, nên cộng các tỷ lệ có thể quá 100%."
+            "Mỗi tỷ lệ tính trên số lượt chưa hài lòng (mức {levels}) của toàn trung tâm, "
+            "đơn vị hoặc cán bộ ở dòng đó. Một người có thể chọn nhiều lý do, nên cộng các "
+            "tỷ lệ có thể vượt 100%."
         ),
+        "and": "và",
         "center": "Toàn trung tâm",
         "turns_unit": "lượt",
         "low_ratings": "Lượt chưa hài lòng",
@@ -143,9 +145,11 @@ TEXT: dict[str, dict[str, str]] = {
         "reasons": "Why citizens were not satisfied",
         "reasons_more": "By department and by officer",
         "reasons_share_of": (
-            "Shares are of each line's low ratings (levels {levels}). A citizen may give "
-            "several reasons, so the shares can add up to more than 100%."
+            "Each share is of the low ratings (levels {levels}) of the center, department "
+            "or officer on that line. A citizen may choose several reasons, so the shares "
+            "can add up to more than 100%."
         ),
+        "and": "and",
         "center": "Whole center",
         "turns_unit": "turns",
         "low_ratings": "Low ratings",

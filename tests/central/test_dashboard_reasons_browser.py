@@ -68,7 +68,7 @@ def test_the_reasons_view_in_vietnamese(browser: Any, reasons_central: Central) 
     assert "Trần Văn Đức" in cb002.inner_text()
     assert cb002.locator("td[data-reason=new_reason]").inner_text() == "100,0% (1)"
     assert "1/3/2025 – 31/3/2025" in page.inner_text("#range h2")
-    assert "mức Bình thường, Không hài lòng" in page.inner_text("#range .note")
+    assert "mức Bình thường và Không hài lòng" in page.inner_text("#range .note")
 
 
 def test_the_reasons_view_in_english(browser: Any, reasons_central: Central) -> None:
