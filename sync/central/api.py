@@ -19,17 +19,13 @@ from sqlalchemy import select, update
 from starlette.concurrency import run_in_threadpool
 
 from sync.central import auth
+from sync.central.dashboard_text import TEXT, report_problem
 from sync.central.db import Database
-from sync.central.errors import ApiError
+from sync.central.errors import ApiError, scope_language
 from sync.central.ingest import ingest_batch
 from sync.central.models import counters, departments, officers, utcnow
-from sync.central.reports import (
-    ReportError,
-    parse_day,
-    report_csv,
-    report_json,
-    satisfaction_report,
-)
+from sync.central.report_answers import as_csv, as_json, grouping, make_report
+from sync.central.reports import ReportError, parse_day
 from sync.central.settings import Settings
 from sync.protocol import (
     BATCH_PATH,
@@ -251,28 +247,45 @@ def report_range(params: Any, today: date) -> tuple[date, date]:
     return date_from, date_to
 
 
+def _refusal(lang: str, exc: ReportError) -> str:
+    # English stays the documented text that names the parameter first ("from: ...").
+    return str(exc) if lang == "en" else report_problem(lang, exc.kind, exc.params, str(exc))
+
+
 @router.get(REPORT_PATH)
 def get_report(request: Request) -> Response:
+    lang = scope_language(request.scope)
     if admin_of(request) is None:
-        raise ApiError(401, "admin token or dashboard login needed", _challenge())
+        english = "admin token or dashboard login needed"
+        message = english if lang == "en" else TEXT[lang]["error_login"]
+        raise ApiError(401, message, _challenge())
     settings = _settings(request)
     params = request.query_params
     today = utcnow().astimezone(settings.report.tz).date()
     output = params.get("format", "json")
-    if output not in ("json", "csv"):
-        raise ApiError(422, f"format: expected json or csv, got {output!r}")
     try:
+        if output not in ("json", "csv"):
+            raise ReportError(
+                f"format: expected json or csv, got {output[:40]!r}",
+                "bad_format",
+                value=output[:40],
+            )
         date_from, date_to = report_range(params, today)
-        report = satisfaction_report(
-            _db(request), settings.report, params.get("by", "department"), date_from, date_to
+        report = make_report(
+            _db(request),
+            settings.report,
+            params.get("by", "department"),
+            params.get("for"),
+            date_from,
+            date_to,
         )
     except ReportError as exc:
-        raise ApiError(422, str(exc)) from None
+        raise ApiError(422, _refusal(lang, exc)) from None
     if output == "csv":
-        name = f"satisfaction-{report.by}-{date_from}-{date_to}.csv"
+        name = f"satisfaction-{grouping(report)}-{date_from}-{date_to}.csv"
         return Response(
-            report_csv(report).encode("utf-8-sig"),
+            as_csv(report).encode("utf-8-sig"),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    return JSONResponse(report_json(report))
+    return JSONResponse(as_json(report))

@@ -13,9 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
 
-from sync.central import api, dashboard
+from sync.central import api, dashboard, dashboard_reasons
+from sync.central.dashboard_text import TEXT
 from sync.central.db import Database, open_database, shared_secret
-from sync.central.errors import ApiError, LastResort, error_response
+from sync.central.errors import ApiError, LastResort, error_response, scope_language
 from sync.central.marker import ProtocolMarker
 from sync.central.settings import Settings
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.session_key = shared_secret(db, SESSION_KEY)
     app.include_router(api.router)
     app.include_router(dashboard.router)
+    app.include_router(dashboard_reasons.router)
     app.add_middleware(LastResort)
     # Added last, so outermost: even the last resort's 500 carries the central's mark.
     app.add_middleware(ProtocolMarker)
@@ -56,10 +58,14 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return error_response(422, problems)
 
     @app.exception_handler(OperationalError)
-    async def _database_down(_request: Request, exc: OperationalError) -> Response:
+    async def _database_down(request: Request, exc: OperationalError) -> Response:
         # The kiosk retries 503 with backoff; its ratings are safe in its own store.
         log.error("database error: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
-        return error_response(503, "database unavailable, try again", {"Retry-After": "5"})
+        lang = scope_language(request.scope)
+        message = "database unavailable, try again"
+        if lang != "en":
+            message = TEXT[lang]["error_database"]
+        return error_response(503, message, {"Retry-After": "5"})
 
     @app.get("/healthz", include_in_schema=False)
     def _health() -> dict[str, str]:

@@ -20,17 +20,12 @@ from sync.central import accounts, roster
 from sync.central.db import Database, DatabaseError, open_database
 from sync.central.kiosks import kiosk_health
 from sync.central.models import utcnow
-from sync.central.reports import (
-    ReportError,
-    parse_day,
-    report_csv,
-    report_json,
-    report_table,
-    satisfaction_report,
-)
+from sync.central.reasons import REASON_GROUPS
+from sync.central.report_answers import as_csv, as_json, as_table, make_report
+from sync.central.reports import GROUPINGS, ReportError, parse_day
 from sync.central.settings import Settings, SettingsError, load_settings
 from sync.csvsafe import safe_text
-from sync.protocol import REPORT_GROUPINGS, canonical_code
+from sync.protocol import canonical_code
 
 
 class CliError(Exception):
@@ -103,8 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.set_defaults(run=cmd_admin_token)
 
-    report = commands.add_parser("report", help="satisfaction figures")
-    report.add_argument("--by", default="department", choices=REPORT_GROUPINGS)
+    report = commands.add_parser(
+        "report",
+        help="satisfaction figures, or the reasons given with low ratings (--by reason)",
+        description="--by reason: per group, how many of its low ratings (levels not counted "
+        "as satisfied) gave each reason, and their share; the whole center first, then each "
+        "department and each officer (or only those of --for).",
+    )
+    report.add_argument("--by", default="department", choices=GROUPINGS)
+    report.add_argument(
+        "--for",
+        dest="groups",
+        choices=REASON_GROUPS,
+        help="with --by reason: only the center and each department, or each officer "
+        "(default: both)",
+    )
     report.add_argument(
         "--from", dest="date_from", help="first local day YYYY-MM-DD (default: 29 days before --to)"
     )
@@ -228,14 +236,15 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> None:
     date_from = (
         parse_day(args.date_from, "--from") if args.date_from else date_to - timedelta(days=29)
     )
-    report = satisfaction_report(_open(settings), settings.report, args.by, date_from, date_to)
+    if args.groups and args.by != "reason":
+        raise CliError("--for goes only with --by reason", code=2)
+    report = make_report(_open(settings), settings.report, args.by, args.groups, date_from, date_to)
     if args.format == "csv":
-        sys.stdout.write(report_csv(report))
+        sys.stdout.write(as_csv(report))
     elif args.format == "json":
-        print(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+        print(json.dumps(as_json(report), ensure_ascii=False, indent=2))
     else:
-        print(f"{report.by} from {date_from} to {date_to} ({report.timezone})")
-        print(report_table(report))
+        print(as_table(report))
 
 
 def cmd_rollup_rebuild(settings: Settings, _args: argparse.Namespace) -> None:

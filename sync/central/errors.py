@@ -11,9 +11,12 @@ from __future__ import annotations
 import logging
 import uuid
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi.responses import JSONResponse, Response
 from starlette.requests import ClientDisconnect
+
+from sync.central.dashboard_text import TEXT, error_language
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +72,30 @@ class LastResort:
             )
             if started:
                 return  # half an answer is out; the log holds the rest
+            lang = scope_language(scope)
+            if lang == "en":
+                detail = f"internal error, request id {request_id}"
+            else:
+                detail = TEXT[lang]["error_internal"].format(request_id=request_id)
             response = JSONResponse(
-                {"detail": f"internal error, request id {request_id}", "request_id": request_id},
+                {"detail": detail, "request_id": request_id},
                 status_code=500,
                 headers={REQUEST_ID_HEADER: request_id},
             )
             await response(scope, receive, send)
+
+
+def scope_language(scope: dict[str, Any]) -> str:
+    """The language to tell this request's sender what went wrong in (error_language)."""
+    headers = {
+        name.decode("latin-1").lower(): value.decode("latin-1")
+        for name, value in scope.get("headers", [])
+    }
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return error_language(
+        headers.get("authorization"),
+        # Only the dashboard sets a cookie: a request that carries one comes from its reader.
+        bool(headers.get("cookie")),
+        (query.get("lang") or [None])[0],
+        headers.get("accept-language"),
+    )

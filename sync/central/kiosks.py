@@ -1,6 +1,8 @@
 """Health of the counter kiosks as their heartbeats tell it: stale, unhealthy or OK.
 
-Used by the dashboard and by ``centralctl counter list``, so both say the same.
+Used by the dashboard and by ``centralctl counter list``, so both say the same. What is
+wrong is kept as (kind, value) pairs: the command line says them in English (``why``),
+the dashboard in its own language (dashboard_text.kiosk_problem).
 """
 
 from __future__ import annotations
@@ -17,6 +19,17 @@ from sync.central.settings import KiosksSection
 
 OK, STALE, UNHEALTHY = "ok", "stale", "unhealthy"
 
+# What is wrong with a kiosk: (kind, value), e.g. ("silent", 42) for 42 minutes.
+Problem = tuple[str, Any]
+ENGLISH = {
+    "no_heartbeat": "no heartbeat yet",
+    "silent": "silent for {} min",
+    "pending": "{} pending",
+    "clock": "clock off by {:+.0f} s",
+    "rejected": "{} rejected",
+    "error": "error: {}",
+}
+
 
 @dataclass(frozen=True)
 class KioskHealth:
@@ -31,7 +44,12 @@ class KioskHealth:
     free_disk_bytes: int | None
     last_error: str | None
     state: str
-    why: str
+    problems: tuple[Problem, ...]
+
+    @property
+    def why(self) -> str:
+        """What is wrong, in English (for the command line and logs)."""
+        return "; ".join(ENGLISH[kind].format(value) for kind, value in self.problems)
 
 
 def kiosk_health(db: Database, config: KiosksSection, now: datetime) -> list[KioskHealth]:
@@ -41,7 +59,7 @@ def kiosk_health(db: Database, config: KiosksSection, now: datetime) -> list[Kio
 
 
 def _health(row: Any, config: KiosksSection, now: datetime) -> KioskHealth:
-    state, why = judge(
+    state, problems = judge(
         config,
         now,
         row.heartbeat_at,
@@ -62,7 +80,7 @@ def _health(row: Any, config: KiosksSection, now: datetime) -> KioskHealth:
         free_disk_bytes=row.free_disk_bytes,
         last_error=row.last_error,
         state=state,
-        why=why,
+        problems=problems,
     )
 
 
@@ -74,20 +92,20 @@ def judge(
     skew: float | None,
     last_error: str | None,
     rejected: int | None,
-) -> tuple[str, str]:
-    """(state, reason in words) of one kiosk."""
+) -> tuple[str, tuple[Problem, ...]]:
+    """(state, what is wrong) of one kiosk."""
     if heartbeat_at is None:
-        return STALE, "no heartbeat yet"
+        return STALE, (("no_heartbeat", None),)
     silent = now - heartbeat_at
     if silent > timedelta(minutes=config.stale_after_minutes):
-        return STALE, f"silent for {int(silent.total_seconds() // 60)} min"
-    problems = []
+        return STALE, (("silent", int(silent.total_seconds() // 60)),)
+    problems: list[Problem] = []
     if pending is not None and pending > config.max_pending:
-        problems.append(f"{pending} pending")
+        problems.append(("pending", pending))
     if skew is not None and abs(skew) > config.max_clock_skew_seconds:
-        problems.append(f"clock off by {skew:+.0f} s")
+        problems.append(("clock", skew))
     if rejected:
-        problems.append(f"{rejected} rejected")
+        problems.append(("rejected", rejected))
     if last_error:
-        problems.append(f"error: {last_error[:80]}")
-    return (UNHEALTHY, "; ".join(problems)) if problems else (OK, "")
+        problems.append(("error", last_error[:80]))
+    return (UNHEALTHY if problems else OK), tuple(problems)

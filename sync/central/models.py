@@ -91,7 +91,8 @@ ratings = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
     Column("day", Date, nullable=False),
-    Index("ix_ratings_day", "day"),
+    # (day, level): the reasons report reads only a range's low ratings (migration 0002).
+    Index("ix_ratings_day_level", "day", "level"),
     Index("ix_ratings_counter_seq", "counter", "seq"),
 )
 

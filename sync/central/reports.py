@@ -29,8 +29,29 @@ from sync.protocol import EARLIEST_DAY, REPORT_GROUPINGS
 LATEST_DAY = date(2100, 12, 31)
 
 
+# What ``by`` may be: the rollup's groupings, and the reasons of low ratings (reasons.py).
+GROUPINGS = (*REPORT_GROUPINGS, "reason")
+
+
 class ReportError(ValueError):
-    """The report cannot be made as asked (bad grouping or dates); the text says why."""
+    """The report cannot be made as asked (bad grouping or dates); the text says why.
+
+    ``kind`` and ``params`` say it again for a reader in another language: the dashboard
+    words each kind in its own language (dashboard_text.report_problem)."""
+
+    def __init__(self, message: str, kind: str = "", **params: Any):
+        super().__init__(message)
+        self.kind = kind
+        self.params = params
+
+    @classmethod
+    def backwards(cls, date_from: date, date_to: date) -> ReportError:
+        return cls(
+            f"from ({date_from}) is after to ({date_to})",
+            "from_after_to",
+            date_from=date_from,
+            date_to=date_to,
+        )
 
 
 @dataclass(frozen=True)
@@ -70,9 +91,21 @@ def parse_day(value: str, name: str) -> date:
     try:
         day = date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ReportError(f"{name}: expected a date YYYY-MM-DD, got {str(value)[:40]!r}") from None
+        raise ReportError(
+            f"{name}: expected a date YYYY-MM-DD, got {str(value)[:40]!r}",
+            "not_a_day",
+            name=name,
+            value=str(value)[:40],
+        ) from None
     if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise ReportError(f"{name}: {day} is outside {EARLIEST_DAY} to {LATEST_DAY}")
+        raise ReportError(
+            f"{name}: {day} is outside {EARLIEST_DAY} to {LATEST_DAY}",
+            "day_out_of_range",
+            name=name,
+            day=day,
+            first=EARLIEST_DAY,
+            last=LATEST_DAY,
+        )
     return day
 
 
@@ -81,9 +114,13 @@ def satisfaction_report(
 ) -> Report:
     """The figures of local days ``date_from`` to ``date_to`` (both included), grouped ``by``."""
     if by not in REPORT_GROUPINGS:
-        raise ReportError(f"by: expected one of {', '.join(REPORT_GROUPINGS)}, got {by!r}")
+        raise ReportError(
+            f"by: expected one of {', '.join(GROUPINGS)}, got {by[:40]!r}",
+            "bad_by",
+            value=by[:40],
+        )
     if date_from > date_to:
-        raise ReportError(f"from ({date_from}) is after to ({date_to})")
+        raise ReportError.backwards(date_from, date_to)
     column = daily_counts.c.day if by in ("day", "month") else daily_counts.c[by]
     with db.read() as connection:
         tallies = connection.execute(

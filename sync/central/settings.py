@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from kiosk.tomlconfig import ConfigProblems, load_toml_model, pick_config_path, resolve_paths
 from sync.protocol import MAX_BATCH
@@ -60,11 +67,34 @@ class StorageSection(_Section):
     data_dir: Path
 
 
+class ReasonLabel(_Section):
+    """The words of one reason code, as the kiosks show it (``[[report.reasons]]``)."""
+
+    code: str = Field(min_length=1, max_length=32, pattern=r"^\S+$")
+    # label_vi / label_en too, so the kiosk's [[rating.reasons]] lines can be pasted as they are.
+    vi: str = Field(min_length=1, max_length=200, validation_alias=AliasChoices("vi", "label_vi"))
+    en: str = Field(min_length=1, max_length=200, validation_alias=AliasChoices("en", "label_en"))
+
+    def label(self, lang: str) -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+# The kiosk's shipped reasons (config/kiosk.toml [rating] reasons): the central's default.
+DEFAULT_REASONS = (
+    ReasonLabel(code="waiting_time", vi="Thời gian chờ lâu", en="Long waiting time"),
+    ReasonLabel(code="attitude", vi="Thái độ phục vụ", en="Officer's attitude"),
+    ReasonLabel(code="guidance", vi="Hướng dẫn chưa rõ", en="Unclear guidance"),
+    ReasonLabel(code="result_late", vi="Trả kết quả trễ hẹn", en="Result delivered late"),
+    ReasonLabel(code="other", vi="Lý do khác", en="Other"),
+)
+
+
 class ReportSection(_Section):
     timezone: str = "Asia/Ho_Chi_Minh"
     levels: tuple[int, ...] = Field(default=(4, 3, 2, 1), min_length=2, max_length=10)
     satisfied_levels: tuple[int, ...] = Field(default=(4, 3), min_length=1)
     top_level: int = 4
+    reasons: tuple[ReasonLabel, ...] = Field(default=DEFAULT_REASONS, max_length=100)
 
     @field_validator("timezone")
     @classmethod
@@ -86,11 +116,20 @@ class ReportSection(_Section):
             raise ValueError(f"satisfied_levels: {unknown} are not in levels")
         if self.top_level not in self.levels:
             raise ValueError(f"top_level: {self.top_level} is not in levels")
+        codes = [reason.code for reason in self.reasons]
+        twice = sorted({code for code in codes if codes.count(code) > 1})
+        if twice:
+            raise ValueError(f"reasons: code {', '.join(twice)} is given more than once")
         return self
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def low_levels(self) -> tuple[int, ...]:
+        """The levels not counted as satisfied, highest first: the ratings reasons explain."""
+        return tuple(level for level in self.levels if level not in self.satisfied_levels)
 
 
 class LimitsSection(_Section):

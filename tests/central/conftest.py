@@ -31,6 +31,17 @@ from sync.central.settings import DEFAULT_CONFIG, Settings, load_settings
 from sync.protocol import BATCH_PATH, SCHEMA_VERSION
 from tests.expected import unavailable
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_UNREACHABLE = f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}"
 TABLES = ("daily_counts", "ratings", "counters", "officers", "departments", "admins")
@@ -210,6 +221,38 @@ def shared_central(
     started.running.stop()
     started.http.close()
     started.db.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's) under Playwright; skipped or failed when absent."""
+    if not CHROMIUM.exists():
+        unavailable("browser", f"{CHROMIUM} is absent (scripts/bootstrap installs it as root)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        unavailable("browser", "Playwright is not installed (scripts/bootstrap installs it)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield launched
+        launched.close()
+
+
+def new_page(browser: Any, width: int = 1280, height: int = 800) -> Any:
+    """A page of a fresh browser context (own cookies) with downloads allowed."""
+    context = browser.new_context(
+        accept_downloads=True, viewport={"width": width, "height": height}
+    )
+    context.set_default_timeout(60_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def browser_page(browser: Any) -> Any:
+    """A page the size of a phone: the dashboard must work there too."""
+    return new_page(browser, 390, 844)
 
 
 def rating(

@@ -11,42 +11,10 @@ from pathlib import Path
 import pytest
 
 from sync.central.settings import Settings
-from tests.expected import unavailable
 
 from .conftest import Central, rating, start_central
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_page() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        unavailable("browser", f"{CHROMIUM} is absent (scripts/bootstrap installs it as root)")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        unavailable("browser", "Playwright is not installed (scripts/bootstrap installs it)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(accept_downloads=True, viewport={"width": 390, "height": 844})
-        context.set_default_timeout(60_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 @pytest.fixture

@@ -70,3 +70,37 @@ def test_every_problem_is_one_line_naming_file_and_key(tmp_path: Path) -> None:
 def test_a_missing_file_says_how_to_point_at_one(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="CENTRAL_CONFIG"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_the_reasons_words_default_to_the_kiosks_five() -> None:
+    reasons = load_settings(DEFAULT_CONFIG, environ={}).report.reasons
+
+    assert [reason.code for reason in reasons] == [
+        "waiting_time",
+        "attitude",
+        "guidance",
+        "result_late",
+        "other",
+    ]
+    assert (reasons[0].vi, reasons[0].en) == ("Thời gian chờ lâu", "Long waiting time")
+
+
+def test_reasons_take_the_kiosks_label_keys_and_refuse_a_code_given_twice(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "central.toml"
+    config.write_text(
+        '[storage]\ndata_dir = "d"\n'
+        '[[report.reasons]]\ncode = "queue"\nlabel_vi = "Xếp hàng"\nlabel_en = "Queue"\n',
+        encoding="utf-8",
+    )
+    twice = '[{code = "a", vi = "A", en = "A"}, {code = "a", vi = "B", en = "B"}]'
+
+    (queue,) = load_settings(config, environ={}).report.reasons
+    with pytest.raises(SettingsError) as error:
+        load_settings(config, environ={"CENTRAL__REPORT__REASONS": twice})
+
+    assert (queue.code, queue.vi, queue.en) == ("queue", "Xếp hàng", "Queue")
+    assert "report.reasons (from CENTRAL__REPORT__REASONS): code a is given more than once" in str(
+        error.value
+    )
