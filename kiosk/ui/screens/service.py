@@ -15,7 +15,7 @@ import kivy
 from kivy.clock import Clock
 from kivy.properties import DictProperty, StringProperty
 
-from kiosk.ui.i18n import t
+from kiosk.ui.i18n import N_, t
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.sync_status import optional_action
 
@@ -91,7 +91,8 @@ class ServiceScreen(KioskScreen):
         Clock.schedule_once(lambda _dt: self._show_result(ok, outcome))
 
     def _show_result(self, ok: bool, outcome: object) -> None:
-        self.result = t("done" if ok else "failed", self.kiosk.lang, detail=str(outcome))
+        lang, detail = self.kiosk.lang, str(outcome)
+        self.result = t("done", lang, detail=detail) if ok else t("failed", lang, detail=detail)
         self.refresh()
 
     def logout_officer(self) -> None:
@@ -107,10 +108,10 @@ class ServiceScreen(KioskScreen):
 
 
 _STATE_WORDS = {
-    "ok": "sync_ok",
-    "pending": "sync_pending",
-    "error": "sync_error",
-    "not_configured": "not_configured",
+    "ok": N_("sync_ok"),
+    "pending": N_("sync_pending"),
+    "error": N_("sync_error"),
+    "not_configured": N_("not_configured"),
 }
 
 
