@@ -1,11 +1,14 @@
 """The catalog loader (kiosk.catalogs): compiled .mo when there is one, the .po compiled in
-memory in a checkout that never compiled (or edited since), a leaf module."""
+memory in a checkout that never compiled (or edited since), a leaf module; and a wheel
+built from a clean checkout carries the compiled catalogs."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 
 from kiosk.catalogs import translations
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -68,3 +73,28 @@ def test_the_loader_is_a_leaf_the_central_can_use():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['kiosk.catalogs']"
+
+
+@pytest.mark.slow
+def test_a_wheel_built_from_a_clean_checkout_carries_compiled_catalogs(tmp_path: Path):
+    checkout = tmp_path / "checkout"
+    skip = shutil.ignore_patterns("__pycache__", "*.mo", "*.egg-info", "build")
+    for name in ("kiosk", "sync"):
+        shutil.copytree(REPO / name, checkout / name, ignore=skip)
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy2(REPO / name, checkout / name)
+    assert not list(checkout.rglob("*.mo"))
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q"]
+        + ["-w", str(tmp_path / "dist"), str(checkout)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for lang in ("vi", "en"):
+        assert f"kiosk/locale/{lang}/LC_MESSAGES/kiosk.mo" in names
+    assert not any(name.endswith(".po") for name in names)
+    assert not list(checkout.glob("kiosk/locale/*/LC_MESSAGES/*.mo")), "source tree untouched"
