@@ -19,7 +19,7 @@ def _keypad(robot: Robot, keys: str) -> None:
 def closed_login_rate_reasons_thanks(robot: Robot) -> dict:
     """Officer logs in on the keypad; a citizen taps the lowest face, picks a reason."""
     seen = [robot.screen]
-    robot.tap(robot.find("BigButton", "Cán bộ đăng nhập"))
+    robot.tap(robot.find("BigButton", "Đăng nhập cán bộ"))
     robot.wait_screen("pin")
     seen.append(robot.screen)
     robot.tap(robot.find("KeypadKey", key="abc"))  # letters for the code, then digits
@@ -27,9 +27,9 @@ def closed_login_rate_reasons_thanks(robot: Robot) -> dict:
     robot.tap(robot.find("KeypadKey", key="B"))
     robot.tap(robot.find("KeypadKey", key="123"))
     _keypad(robot, "001")
-    robot.tap(robot.find("BigButton", "Tiếp"))
+    robot.tap(robot.find("BigButton", "Tiếp theo"))
     _keypad(robot, "1234")
-    robot.tap(robot.find("BigButton", "Đồng ý"))
+    robot.tap(robot.find("BigButton", "Xác nhận"))
     robot.wait_screen("rate")
     seen.append(robot.screen)
     robot.tap(robot.find("FaceButton", value=1))
@@ -95,7 +95,7 @@ def tap_then_hang(robot: Robot) -> dict:
 
 def language_toggle(robot: Robot) -> dict:
     robot.wait_screen("rate")
-    question = robot.find("FitLabel", "Ông/Bà hài lòng với cán bộ phục vụ?")
+    question = robot.find("FitLabel", "Ông/Bà có hài lòng với cán bộ phục vụ không?")
     robot.tap(robot.find("BigButton", "English"))
     english = {
         "question": question.text,
@@ -159,7 +159,7 @@ def staff_pause_resume(robot: Robot) -> dict:
     robot.tap(robot.find("BigButton", "Tạm nghỉ"))
     robot.wait_screen("paused")
     paused = robot.screen
-    robot.tap(robot.find("BigButton", "Tiếp tục"))
+    robot.tap(robot.find("BigButton", "Tiếp tục làm việc"))
     robot.wait_screen("pin")
     robot.press_keys("1234")
     robot.wait_screen("rate")

@@ -1,9 +1,10 @@
 """Texts the kiosk shows: every key in both catalogs, NFC (Roboto's precomposed
-Vietnamese glyphs); numbers, times and durations by locale; and the entry point imports
-no Kivy before it sets it up."""
+Vietnamese glyphs), polite and unambiguous Vietnamese; numbers, times and durations by
+locale; and the entry point imports no Kivy before it sets it up."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import unicodedata
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from kiosk.config import DEFAULT_CONFIG, load_config
 from kiosk.ui import catalog_tool
 from kiosk.ui.i18n import LANGUAGES, duration, moment, t
 
@@ -46,6 +48,47 @@ def test_catalogs_and_layouts_are_nfc():
             assert unicodedata.is_normalized("NFC", text), (lang, key)
     for kv in UI.rglob("*.kv"):
         assert unicodedata.is_normalized("NFC", kv.read_text(encoding="utf-8")), kv
+
+
+def test_the_question_is_a_question_in_vietnamese():
+    # "Ông/Bà có ... không?" asks; "Ông/Bà hài lòng ...?" is a statement with a mark.
+    assert re.fullmatch(r"Ông/Bà có .+ không\?", t("question", "vi"))
+    assert t("question", "en").endswith("?")
+
+
+def test_closed_and_paused_cannot_be_told_apart_no_more():
+    closed, paused = t("closed_title", "vi"), t("paused_title", "vi")
+    assert "Quầy" in closed and "không phục vụ" in closed
+    assert "Cán bộ" in paused and "nghỉ" in paused and "tạm nghỉ" not in closed
+
+
+def test_one_action_one_name():
+    # The button on the closed screen and the title of the login pad say the same.
+    assert t("staff_login", "vi") == "Đăng nhập cán bộ"
+    # "Next" on the PIN pad and "Resume" on the paused screen are different words.
+    assert t("next", "vi") == "Tiếp theo" and t("resume", "vi") == "Tiếp tục làm việc"
+    vi = texts("vi").values()
+    assert not any("quẹt" in text for text in vi), "a barcode badge is scanned: quét"
+    assert not any("Cán bộ đăng nhập" in text for text in vi)
+
+
+def test_citizens_are_addressed_as_ong_ba_and_never_told_to_wait_for_their_turn():
+    vi = texts("vi")
+    for key in ("closed_hint", "waiting_title", "paused_hint", "reasons_title", "thanks_hint"):
+        assert "Ông/Bà" in vi[key], key
+    # In per-turn mode the waiting citizen is already being served.
+    assert "lượt" not in vi["waiting_title"] and "chuẩn bị" in vi["waiting_title"]
+
+
+def test_the_shipped_reasons_each_name_a_complaint():
+    reasons = {r.code: r.label_vi for r in load_config(DEFAULT_CONFIG).rating.reasons}
+    assert reasons == {
+        "waiting_time": "Thời gian chờ lâu",
+        "attitude": "Thái độ phục vụ chưa tốt",
+        "guidance": "Hướng dẫn chưa rõ ràng",
+        "result_late": "Trả kết quả trễ hẹn",
+        "other": "Lý do khác",
+    }
 
 
 def test_lockout_time_is_said_without_zero_padding():

@@ -23,8 +23,8 @@ from sync.protocol import canonical_code
 MAX_CODE, MAX_PIN = 16, 12
 # Keys of the title and the hint above the fields, by mode (the .kv looks them up).
 TITLES = {
-    "login": N_("login_title"),
-    "resume": N_("resume_title"),
+    "login": N_("staff_login"),  # the same words as the button that leads here
+    "resume": N_("resume"),
     "staff": N_("staff_title"),
     "service": N_("service_pin_title"),
 }
