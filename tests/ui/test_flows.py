@@ -87,8 +87,8 @@ def test_service_screen_refuses_a_wrong_technician_pin(roster, run_ui):
     assert seen["short"] == "rate"
     assert seen["mode"] == "service"
     assert seen["refused"] == {"screen": "pin", "message": "Mã PIN kỹ thuật viên không đúng."}
-    assert seen["info"]["svc_central"] == "chưa cấu hình"
-    assert seen["info"]["svc_officer"] == "Nguyễn Thị Hồng Nhung"
+    assert seen["info"]["svc_central"] == "chưa cấu hình: chạy lệnh kioskctl provision"
+    assert seen["info"]["svc_officer"] == "Nguyễn Thị Hồng Nhung (CB001)"
 
 
 def test_per_turn_faces_wait_for_the_turn_key_or_a_ticket(roster, run_ui, data_dir):
