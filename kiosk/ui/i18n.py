@@ -1,4 +1,14 @@
-"""Every string the citizen, officer or technician reads, in Vietnamese and English.
+"""Every string the citizen, officer or technician reads, looked up in the gettext
+catalogs of the domain ``kiosk`` (kiosk/locale/<lang>/LC_MESSAGES/kiosk.po), and the
+numbers, times and durations shown with them, formatted for the language by Babel.
+
+Message ids are stable keys ("question", "closed_title"), not English text: a .kv rule
+reads ``app.t('question', app.lang)``, and a reworded English sentence changes no code
+and leaves the Vietnamese translation in place. English is a catalog like Vietnamese.
+Extraction (``scripts/catalogs``) finds keys written as ``t('key')``, ``app.t('key')``
+or ``N_('key')``; a key chosen at run time must appear once as ``N_('key')``. One
+literal per call: Babel reads ``t('a' if x else 'b')`` as the one key "ab"; write
+``t('a') if x else t('b')`` (``scripts/catalogs check`` catches it).
 
 Strings are normalised to NFC once, here, so precomposed Vietnamese letters reach the
 font: Roboto draws "ệ" as one glyph, but a decomposed "ê" + dot may stack badly.
@@ -6,121 +16,74 @@ font: Roboto draws "ệ" as one glyph, but a decomposed "ê" + dot may stack bad
 
 from __future__ import annotations
 
+import functools
+import logging
 import unicodedata
+from datetime import datetime, tzinfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+
+from kiosk.catalogs import translations
+
+log = logging.getLogger(__name__)
 
 LANGUAGES = ("vi", "en")
+DOMAIN = "kiosk"
+FALLBACK = "en"  # a key missing from a catalog shows in English, never as a key
+# Babel's English times put U+202F (narrow no-break space) before "PM"; Roboto has no
+# glyph for it, so it becomes an ordinary no-break space.
+_NARROW_NBSP = "\u202f"
 
-_STRINGS: dict[str, tuple[str, str]] = {
-    # closed
-    "closed_title": ("Quầy tạm nghỉ", "Counter closed"),
-    "closed_hint": (
-        "Xin mời Ông/Bà liên hệ quầy khác hoặc quay lại sau.",
-        "Please go to another counter or come back later.",
-    ),
-    "staff_login": ("Cán bộ đăng nhập", "Staff login"),
-    # pin pad (login, resume, staff, service)
-    "login_title": ("Đăng nhập cán bộ", "Staff login"),
-    "resume_title": ("Tiếp tục làm việc", "Resume work"),
-    "staff_title": ("Xác nhận cán bộ", "Officer check"),
-    "service_pin_title": ("Mã PIN kỹ thuật", "Technician PIN"),
-    "officer_code": ("Mã cán bộ", "Officer code"),
-    "pin": ("Mã PIN", "PIN"),
-    "next": ("Tiếp", "Next"),
-    "ok": ("Đồng ý", "OK"),
-    "back": ("Quay lại", "Back"),
-    "delete": ("Xóa", "Delete"),
-    "scan_hint": (
-        "Nhập mã hoặc quẹt thẻ, rồi nhập mã PIN.",
-        "Type your code or scan your badge, then your PIN.",
-    ),
-    "pin_hint": ("Nhập mã PIN của cán bộ.", "Enter the officer's PIN."),
-    "service_pin_hint": ("Dành cho kỹ thuật viên.", "For technicians only."),
-    "checking": ("Đang kiểm tra…", "Checking…"),
-    "refused_empty": ("Vui lòng nhập mã cán bộ và mã PIN.", "Please enter the code and the PIN."),
-    "refused_unknown_officer": (
-        "Không tìm thấy mã cán bộ này ở quầy.",
-        "No officer with this code at this counter.",
-    ),
-    "refused_inactive": ("Tài khoản cán bộ đã ngừng hoạt động.", "This officer is deactivated."),
-    "refused_wrong_pin": ("Mã PIN không đúng.", "Wrong PIN."),
-    "attempts_left": ("Còn {n} lần thử.", "{n} tries left."),
-    "refused_locked": (
-        "Đăng nhập tạm khóa vì nhập sai nhiều lần. Thử lại sau {time}.",
-        "Login locked after too many wrong PINs. Try again in {time}.",
-    ),
-    "refused_technician": ("Mã PIN kỹ thuật không đúng.", "Wrong technician PIN."),
-    "minutes_seconds": ("{m} phút {s} giây", "{m} min {s} s"),
-    "seconds": ("{s} giây", "{s} s"),
-    # rate / waiting
-    "question": ("Ông/Bà hài lòng với cán bộ phục vụ?", "Are you satisfied with the officer?"),
-    "tap_hint": ("Chạm vào một khuôn mặt", "Touch one face"),
-    "waiting_title": (
-        "Xin mời Ông/Bà chờ đến lượt",
-        "Please wait for your turn",
-    ),
-    "waiting_hint": (
-        "Cán bộ sẽ mở đánh giá khi phục vụ xong.",
-        "The officer opens the rating when your service is done.",
-    ),
-    "staff_button": ("Cán bộ", "Staff"),
-    # reasons
-    "reasons_title": ("Ông/Bà chưa hài lòng về điều gì?", "What could we do better?"),
-    "reasons_hint": ("Chọn một hoặc nhiều lý do.", "Choose one or more reasons."),
-    "send": ("Gửi", "Send"),
-    "skip": ("Bỏ qua", "Skip"),
-    # thanks
-    "thanks_title": ("Cảm ơn Ông/Bà!", "Thank you!"),
-    "thanks_hint": ("Ý kiến của Ông/Bà đã được ghi nhận.", "Your feedback has been recorded."),
-    # paused
-    "paused_title": ("Cán bộ tạm nghỉ", "Officer on a short break"),
-    "paused_hint": ("Xin Ông/Bà vui lòng chờ trong giây lát.", "Please wait a moment."),
-    "resume": ("Tiếp tục", "Resume"),
-    # staff menu
-    "staff_menu_title": ("Cán bộ: {name}", "Officer: {name}"),
-    "today_count": ("Hôm nay: {n} lượt đánh giá", "Today: {n} ratings"),
-    "pause": ("Tạm nghỉ", "Pause"),
-    "logout": ("Đăng xuất", "Log out"),
-    "open_turn": ("Mở lượt mới", "Open a turn"),
-    # service
-    "service_title": ("Bảo trì", "Service"),
-    "svc_counter": ("Quầy", "Counter"),
-    "svc_versions": ("Phiên bản", "Versions"),
-    "svc_data_dir": ("Thư mục dữ liệu", "Data folder"),
-    "svc_counts": ("Chờ gửi / đã gửi / bị từ chối / giữ lại", "Pending / sent / rejected / held"),
-    "svc_today": ("Hôm nay", "Today"),
-    "svc_last_sync": ("Đồng bộ gần nhất", "Last sync"),
-    "svc_last_error": ("Lỗi gần nhất", "Last error"),
-    "svc_central": ("Máy chủ trung tâm", "Central URL"),
-    "svc_officer": ("Cán bộ", "Officer"),
-    "svc_sync_state": ("Trạng thái đồng bộ", "Sync state"),
-    "never": ("chưa có", "never"),
-    "none": ("không", "none"),
-    "not_configured": ("chưa cấu hình", "not configured"),
-    "sync_now": ("Đồng bộ ngay", "Sync now"),
-    "test_connection": ("Kiểm tra kết nối", "Test connection"),
-    "logout_officer": ("Đăng xuất cán bộ", "Log out officer"),
-    "reload_roster": ("Tải lại danh sách", "Reload roster"),
-    "exit_app": ("Thoát ứng dụng", "Exit app"),
-    "close": ("Đóng", "Close"),
-    "working": ("Đang thực hiện…", "Working…"),
-    "done": ("Xong: {detail}", "Done: {detail}"),
-    "failed": ("Lỗi: {detail}", "Failed: {detail}"),
-    "sync_ok": ("đã gửi hết", "all sent"),
-    "sync_pending": ("đang chờ gửi", "pending"),
-    "sync_error": ("lỗi", "error"),
-}
 
-STRINGS: dict[str, tuple[str, str]] = {
-    key: (unicodedata.normalize("NFC", vi), unicodedata.normalize("NFC", en))
-    for key, (vi, en) in _STRINGS.items()
-}
+def N_(key: str) -> str:  # noqa: N802 (the gettext convention, which extractors know)
+    """Marks ``key`` for extraction where it is looked up later, under another name."""
+    return key
 
 
 def t(key: str, lang: str = "vi", **values: object) -> str:
-    """The string ``key`` in ``lang`` ('vi' or 'en'), with ``{name}`` fields filled in."""
-    vi, en = STRINGS[key]
-    text = en if lang == "en" else vi
-    return text.format(**values) if values else text
+    """The string ``key`` in ``lang`` ('vi' or 'en'), with ``{name}`` fields filled in.
+    Integers are written as the language writes them (12.345 in Vietnamese)."""
+    text = _lookup(key, lang if lang in LANGUAGES else LANGUAGES[0])
+    if not values:
+        return text
+    return text.format(**{name: _shown(value, lang) for name, value in values.items()})
+
+
+@functools.cache
+def _lookup(key: str, lang: str) -> str:
+    for source in dict.fromkeys((lang, FALLBACK)):
+        if _has(source, key):
+            if source != lang:
+                log.warning("no %s text for %r in the catalogs: shown in English", lang, key)
+            return nfc(translations(DOMAIN, source).gettext(key))
+    log.warning("no text for %r in the catalogs", key)
+    return key
+
+
+def _has(lang: str, key: str) -> bool:
+    # An English text may equal its key ("never"), so only the catalog itself can say
+    # whether the key is in it (GNUTranslations keeps it in _catalog; Django and Babel
+    # read it the same way).
+    return key in getattr(translations(DOMAIN, lang), "_catalog", {})
+
+
+def _shown(value: object, lang: str) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value, lang)
+    return value
+
+
+def number(value: float, lang: str) -> str:
+    """``value`` as the language writes numbers: 12.345 / 12,345; 0,5 / 0.5."""
+    return format_decimal(value, locale=lang)
+
+
+def moment(when: datetime, lang: str, zone: tzinfo) -> str:
+    """A time in the counter's time zone ``zone``, as the language writes it:
+    "16:50:24 27 thg 11, 2026" / "Nov 27, 2026, 4:50:24 PM". Naive times are UTC."""
+    shown = format_datetime(when, "medium", tzinfo=zone, locale=lang)
+    return shown.replace(_NARROW_NBSP, "\u00a0")
 
 
 def nfc(text: str | None) -> str:
@@ -134,9 +97,12 @@ def label_of(item: object, lang: str) -> str:
 
 
 def duration(seconds: float, lang: str) -> str:
-    """ "4 phút 05 giây" / "4 min 05 s": how long a lockout still lasts, rounded up."""
+    """How long a lockout still lasts, rounded up to the second: "4 phút 30 giây",
+    "5 phút", "45 giây" ("4 min 30 s", "5 min", "45 s")."""
     total = max(0, int(seconds + 0.999))
     minutes, secs = divmod(total, 60)
+    if minutes and secs:
+        return t("minutes_seconds", lang, m=minutes, s=secs)
     if minutes:
-        return t("minutes_seconds", lang, m=minutes, s=f"{secs:02d}")
+        return t("minutes", lang, m=minutes)
     return t("seconds", lang, s=secs)

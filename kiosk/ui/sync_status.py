@@ -5,7 +5,9 @@ hands the app any object of this shape (``sync.scheduler.Syncer`` is one).
 Threading contract: ``add_listener`` callbacks may run on any thread; the app only
 re-schedules them onto the UI thread with ``Clock.schedule_once``. ``push_now`` must
 return at once. ``test_connection`` and ``reload_roster`` may block on the network, so
-the UI calls them on a worker thread and shows their result through ``Clock``.
+the UI calls them on a worker thread and shows their result through ``Clock``. The
+service screen's "sync now" sends through the syncer's ``client`` on such a thread too
+(``kiosk.ui.sync_actions.send_all``), to say how many ratings went.
 """
 
 from __future__ import annotations

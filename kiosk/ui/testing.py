@@ -19,8 +19,15 @@ from kiosk.ui.keys import SETTLE_SECONDS
 SHIFT = 304  # Kivy's keycode of the left Shift key
 
 
-def start(config: KioskConfig, size: tuple[int, int] = (1280, 800), sync: Any = None) -> Robot:
-    """Open the counter and build the app in a window of ``size``; return its robot."""
+def start(
+    config: KioskConfig,
+    size: tuple[int, int] = (1280, 800),
+    sync: Any = None,
+    sync_for: Callable[[Any], Any] | None = None,
+) -> Robot:
+    """Open the counter and build the app in a window of ``size``; return its robot.
+    ``sync``: the sync service; or ``sync_for(counter)`` makes one on the counter's store,
+    as the entry point does (``kiosk.ui.app.start_sync``)."""
     data_dir = config.storage.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     setup_logging(data_dir / "logs")
@@ -28,7 +35,10 @@ def start(config: KioskConfig, size: tuple[int, int] = (1280, 800), sync: Any = 
     from kiosk.counter import Counter
     from kiosk.ui.kiosk_app import KioskApp
 
-    app = KioskApp(Counter.open(config=config), sync)
+    counter = Counter.open(config=config)
+    if sync_for is not None:
+        sync = sync_for(counter)
+    app = KioskApp(counter, sync)
     app._run_prepare()  # App.run() without its blocking loop: the robot turns the loop
     robot = Robot(app)
     robot.frames(3)

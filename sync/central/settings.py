@@ -82,10 +82,10 @@ class ReasonLabel(_Section):
 # The kiosk's shipped reasons (config/kiosk.toml [rating] reasons): the central's default.
 DEFAULT_REASONS = (
     ReasonLabel(code="waiting_time", vi="Thời gian chờ lâu", en="Long waiting time"),
-    ReasonLabel(code="attitude", vi="Thái độ phục vụ", en="Officer's attitude"),
-    ReasonLabel(code="guidance", vi="Hướng dẫn chưa rõ", en="Unclear guidance"),
+    ReasonLabel(code="attitude", vi="Thái độ phục vụ chưa tốt", en="Poor service attitude"),
+    ReasonLabel(code="guidance", vi="Hướng dẫn chưa rõ ràng", en="Unclear guidance"),
     ReasonLabel(code="result_late", vi="Trả kết quả trễ hẹn", en="Result delivered late"),
-    ReasonLabel(code="other", vi="Lý do khác", en="Other"),
+    ReasonLabel(code="other", vi="Lý do khác", en="Other reason"),
 )
 
 

@@ -147,3 +147,25 @@ def start_ui(ui_env: dict[str, str]) -> Iterator[Callable[[str], subprocess.Pope
         if child.poll() is None:
             child.kill()
         child.wait(timeout=30)
+
+
+@pytest.fixture
+def central(tmp_path: Path) -> Iterator:
+    """The real central (``centralctl serve``) on 127.0.0.1, on SQLite, as tests/sync
+    starts it."""
+    from tests.sync.conftest import Central
+
+    workdir = tmp_path / "central"
+    workdir.mkdir()
+    database_url = f"sqlite:///{workdir / 'central.db'}"
+    env = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("CENTRAL")},
+        "CENTRAL__DATABASE__URL": database_url,
+        "CENTRAL__STORAGE__DATA_DIR": str(workdir),
+    }
+    instance = Central(url="", database_url=database_url, env=env, workdir=workdir)
+    done = instance.ctl("init")
+    assert done.returncode == 0, done.stderr
+    instance.url = instance.start()
+    yield instance
+    instance.stop()

@@ -1,7 +1,8 @@
 """Runs one scenario of scenarios.py in the real kiosk app and prints ``RESULT <json>``.
 
 Usage (the tests do this): python tests/ui/driver.py SCENARIO, with the kiosk's
-KIOSK__* variables set and UI_SIZE=WxH. Not collected by pytest.
+KIOSK__* variables set, UI_SIZE=WxH and, for a real syncer, UI_SYNC=idle. Not collected
+by pytest.
 """
 
 from __future__ import annotations
@@ -16,13 +17,26 @@ from kiosk.config import load_config
 from kiosk.ui import testing
 
 
+def syncer_for(counter):
+    """UI_SYNC=idle: the real syncer, talking to the central only when the service screen
+    asks (its scheduled jobs never start, so nothing is sent behind the test's back)."""
+    if os.environ.get("UI_SYNC") != "idle":
+        return None
+    from sync.scheduler import Syncer
+
+    return Syncer(counter.config, counter.store)
+
+
 def main() -> int:
     name = sys.argv[1]
     width, height = (int(n) for n in os.environ.get("UI_SIZE", "1280x800").split("x"))
-    robot = testing.start(load_config(), (width, height))
+    robot = testing.start(load_config(), (width, height), sync_for=syncer_for)
     result = getattr(scenarios, name)(robot)
     print("RESULT " + json.dumps(result, default=str), flush=True)
+    syncer = robot.app.sync
     robot.stop()
+    if hasattr(syncer, "shutdown"):
+        syncer.shutdown()
     return 0
 
 

@@ -19,7 +19,7 @@ def _keypad(robot: Robot, keys: str) -> None:
 def closed_login_rate_reasons_thanks(robot: Robot) -> dict:
     """Officer logs in on the keypad; a citizen taps the lowest face, picks a reason."""
     seen = [robot.screen]
-    robot.tap(robot.find("BigButton", "Cán bộ đăng nhập"))
+    robot.tap(robot.find("BigButton", "Đăng nhập cán bộ"))
     robot.wait_screen("pin")
     seen.append(robot.screen)
     robot.tap(robot.find("KeypadKey", key="abc"))  # letters for the code, then digits
@@ -27,9 +27,9 @@ def closed_login_rate_reasons_thanks(robot: Robot) -> dict:
     robot.tap(robot.find("KeypadKey", key="B"))
     robot.tap(robot.find("KeypadKey", key="123"))
     _keypad(robot, "001")
-    robot.tap(robot.find("BigButton", "Tiếp"))
+    robot.tap(robot.find("BigButton", "Tiếp theo"))
     _keypad(robot, "1234")
-    robot.tap(robot.find("BigButton", "Đồng ý"))
+    robot.tap(robot.find("BigButton", "Xác nhận"))
     robot.wait_screen("rate")
     seen.append(robot.screen)
     robot.tap(robot.find("FaceButton", value=1))
@@ -95,7 +95,7 @@ def tap_then_hang(robot: Robot) -> dict:
 
 def language_toggle(robot: Robot) -> dict:
     robot.wait_screen("rate")
-    question = robot.find("FitLabel", "Ông/Bà hài lòng với cán bộ phục vụ?")
+    question = robot.find("FitLabel", "Ông/Bà có hài lòng với cán bộ phục vụ không?")
     robot.tap(robot.find("BigButton", "English"))
     english = {
         "question": question.text,
@@ -159,7 +159,7 @@ def staff_pause_resume(robot: Robot) -> dict:
     robot.tap(robot.find("BigButton", "Tạm nghỉ"))
     robot.wait_screen("paused")
     paused = robot.screen
-    robot.tap(robot.find("BigButton", "Tiếp tục"))
+    robot.tap(robot.find("BigButton", "Tiếp tục làm việc"))
     robot.wait_screen("pin")
     robot.press_keys("1234")
     robot.wait_screen("rate")
@@ -248,7 +248,7 @@ def a_citizen_walks_away_half_way(robot: Robot) -> dict:
     robot.wait_screen("rate")
     robot.tap(robot.find("BigButton", "English"))
     robot.type("HS-0099")  # the first citizen's ticket
-    question = robot.find("FitLabel", "Are you satisfied with the officer?")
+    question = robot.find("FitLabel", robot.app.t("question", "en"))
     english = question.text
     robot.run_for(robot.app.settings.ui.idle_seconds + 1.0)
     seen = {"english": english, "after_idle": question.text, "lang": robot.app.lang}
@@ -326,3 +326,144 @@ def measure_every_screen(robot: Robot) -> dict:
     robot.app.counter.logout()
     robot.app.go_home()
     return seen
+
+
+# --- the technician's service screen ---------------------------------------------------
+
+
+def _open_service(robot: Robot):
+    robot.wait_screen(robot.app.home_name())
+    robot.app.go("pin", mode="service")  # as the hidden corner does (service_wrong_pin)
+    robot.wait_screen("pin")
+    robot.press_keys("2468")
+    robot.wait_screen("service")
+    return robot.app.sm.current_screen
+
+
+def _outcome(screen) -> dict:
+    """What the technician reads under the figures, and in which colour."""
+    return {
+        "message": screen.ids.message.text,
+        "colour": list(screen.ids.message.color),
+        "detail": screen.ids.detail.text,
+        "failed": screen.failed,
+    }
+
+
+def _press_and_wait(robot: Robot, screen, text: str) -> list[str]:
+    """Tap a network action's button; return every message it showed until it was done."""
+    shown: list[str] = []
+    screen.bind(message=lambda _w, value: shown.append(value))
+    robot.tap(robot.find("BigButton", text))
+    robot.wait(lambda: not screen.busy, timeout=120, what=f"{text!r} to finish")
+    robot.frames(2)
+    return shown
+
+
+def service_unreachable_central(robot: Robot) -> dict:
+    """The central's port is closed: test the connection, then try to sync."""
+    screen = _open_service(robot)
+    seen = {}
+    _press_and_wait(robot, screen, "Kiểm tra kết nối")
+    seen["test"] = _outcome(screen)
+    _press_and_wait(robot, screen, "Đồng bộ ngay")
+    seen["sync"] = _outcome(screen)
+    seen["info"] = dict(screen.info)
+    robot.app.set_lang("en")
+    robot.frames(2)
+    seen["english"] = _outcome(screen)
+    return seen
+
+
+def service_sync_now(robot: Robot) -> dict:
+    """Pending ratings, a reachable central: "sync now" says how many went, then the
+    new figures."""
+    screen = _open_service(robot)
+    before = dict(screen.info)
+    shown = _press_and_wait(robot, screen, "Đồng bộ ngay")
+    return {"before": before, "shown": shown, "outcome": _outcome(screen), "after": screen.info}
+
+
+def service_asks_before_exit_and_logout(robot: Robot) -> dict:
+    exits: list[str] = []
+    robot.app.exit_app = lambda: exits.append("exit")  # the real one would end the test
+    screen = _open_service(robot)
+    seen = {}
+
+    def question() -> str:
+        return screen.ids.confirm.children[-1].text  # the confirm step's first line
+
+    robot.tap(robot.find("BigButton", "Thoát ứng dụng"))
+    robot.frames(2)
+    seen["exit_asked"] = {"exits": list(exits), "asking": screen.confirming, "q": question()}
+    robot.tap(robot.find("BigButton", "Không, quay lại"))
+    robot.frames(2)
+    seen["exit_declined"] = {"exits": list(exits), "asking": screen.confirming}
+
+    robot.tap(robot.find("BigButton", "Đăng xuất cán bộ"))
+    robot.frames(2)
+    seen["logout_asked"] = {
+        "officer": getattr(robot.app.counter.officer(), "code", None),
+        "q": question(),
+    }
+    robot.run_for(0.6)  # a deliberate answer, not the second tap of a double tap
+    robot.tap(robot.find("BigButton", "Có, đăng xuất"))
+    robot.frames(2)
+    seen["logged_out"] = {
+        "officer": getattr(robot.app.counter.officer(), "code", None),
+        "message": screen.ids.message.text,
+        "button_disabled": robot.find("BigButton", "Đăng xuất cán bộ").disabled,
+    }
+
+    robot.tap(robot.find("BigButton", "Thoát ứng dụng"))
+    robot.frames(2)
+    robot.run_for(0.6)
+    robot.tap(robot.find("BigButton", "Có, thoát ứng dụng"))
+    seen["exit_confirmed"] = list(exits)
+    return seen
+
+
+# --- every screen, both languages ------------------------------------------------------
+
+
+def every_screen_in_both_languages(robot: Robot) -> dict:
+    """Each screen and state the kiosk shows, in Vietnamese and English: the texts drawn,
+    and any key the catalogs lacked (kiosk.ui.i18n logs those)."""
+    import logging
+
+    missing: list[str] = []
+
+    class Missing(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            missing.append(record.getMessage())
+
+    logging.getLogger("kiosk.ui.i18n").addHandler(Missing(logging.WARNING))
+    app = robot.app
+    texts: dict[str, list[str]] = {"vi": [], "en": []}
+    shows = [
+        ("closed", {}),
+        ("pin", {"mode": "login"}),
+        ("pin", {"mode": "resume"}),
+        ("pin", {"mode": "staff"}),
+        ("pin", {"mode": "service"}),
+        ("rate", {}),
+        ("waiting", {}),
+        ("reasons", {"rating_id": ""}),
+        ("thanks", {}),
+        ("paused", {}),
+        ("staff", {}),
+        ("service", {}),
+    ]
+    for lang in ("vi", "en"):
+        for name, kwargs in shows:
+            app.go(name, **kwargs)
+            app.lang = lang
+            robot.frames(3)
+            texts[lang] += [w.text for w in robot.widgets() if getattr(w, "text", "")]
+        service = app.screen("service")
+        for asked in ("exit", "logout"):
+            service.confirming = asked
+            robot.frames(2)
+            texts[lang] += [w.text for w in robot.widgets() if getattr(w, "text", "")]
+        service.confirming = ""
+    return {"texts": texts, "missing": missing}

@@ -71,10 +71,10 @@ def test_rating_is_stored_at_the_first_tap_even_if_the_app_is_killed(roster, sta
 def test_language_toggle_switches_texts_and_resets_for_the_next_citizen(roster, run_ui, data_dir):
     roster(logged_in=True)
     seen = run_ui("language_toggle")
-    assert seen["english"]["question"] == "Are you satisfied with the officer?"
+    assert seen["english"]["question"] == "Are you satisfied with the officer who served you?"
     assert seen["english"]["faces"] == ["Very satisfied", "Satisfied", "Neutral", "Dissatisfied"]
     assert seen["english"]["thanks"] == "Thank you!"
-    assert seen["back"] == "Ông/Bà hài lòng với cán bộ phục vụ?"
+    assert seen["back"] == "Ông/Bà có hài lòng với cán bộ phục vụ không?"
     assert ratings(data_dir) == [
         (4, [], False, "en", None, "CB001"),
         (1, [], False, "vi", None, "CB001"),  # key 4 = 4th face; Skip released it
@@ -86,9 +86,9 @@ def test_service_screen_refuses_a_wrong_technician_pin(roster, run_ui):
     seen = run_ui("service_wrong_pin")
     assert seen["short"] == "rate"
     assert seen["mode"] == "service"
-    assert seen["refused"] == {"screen": "pin", "message": "Mã PIN kỹ thuật không đúng."}
-    assert seen["info"]["svc_central"] == "chưa cấu hình"
-    assert seen["info"]["svc_officer"] == "Nguyễn Thị Hồng Nhung"
+    assert seen["refused"] == {"screen": "pin", "message": "Mã PIN kỹ thuật viên không đúng."}
+    assert seen["info"]["svc_central"] == "chưa cấu hình: chạy lệnh kioskctl provision"
+    assert seen["info"]["svc_officer"] == "Nguyễn Thị Hồng Nhung (CB001)"
 
 
 def test_per_turn_faces_wait_for_the_turn_key_or_a_ticket(roster, run_ui, data_dir):

@@ -16,16 +16,23 @@ from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.counter import LoginRefused
-from kiosk.ui.i18n import duration, t
+from kiosk.ui.i18n import N_, duration, t
 from kiosk.ui.screens.base import BACKSPACE, ENTER_KEYS, KioskScreen
 from sync.protocol import canonical_code
 
 MAX_CODE, MAX_PIN = 16, 12
+# Keys of the title and the hint above the fields, by mode (the .kv looks them up).
 TITLES = {
-    "login": "login_title",
-    "resume": "resume_title",
-    "staff": "staff_title",
-    "service": "service_pin_title",
+    "login": N_("staff_login"),  # the same words as the button that leads here
+    "resume": N_("resume"),
+    "staff": N_("staff_title"),
+    "service": N_("service_pin_title"),
+}
+HINTS = {
+    "login": N_("scan_hint"),
+    "resume": N_("pin_hint"),
+    "staff": N_("pin_hint"),
+    "service": N_("service_pin_hint"),
 }
 
 
@@ -190,4 +197,9 @@ class PinScreen(KioskScreen):
             self._ticker = None
 
 
-_KNOWN = {"refused_empty", "refused_unknown_officer", "refused_inactive", "refused_wrong_pin"}
+_KNOWN = {
+    N_("refused_empty"),
+    N_("refused_unknown_officer"),
+    N_("refused_inactive"),
+    N_("refused_wrong_pin"),
+}

@@ -1,0 +1,39 @@
+"""Everything about the package is in pyproject.toml; this file only adds one build step:
+the gettext catalogs (kiosk/locale/<lang>/LC_MESSAGES/*.po) are compiled to .mo in the
+build, and the wheel carries the .mo only (the .po are sources, in the sdist). Nothing is
+written into the source tree; an editable install reads the .po directly
+(kiosk.catalogs compiles them in memory)."""
+
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+ROOT = Path(__file__).resolve().parent
+
+
+class BuildWithCatalogs(build_py):
+    def run(self) -> None:
+        super().run()
+        if not getattr(self, "editable_mode", False):
+            self.compile_catalogs()
+
+    def compile_catalogs(self) -> None:
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        for po in sorted(ROOT.glob("kiosk/locale/*/LC_MESSAGES/*.po")):
+            lang = po.parent.parent.name
+            with po.open("rb") as source:
+                catalog = read_po(source, locale=lang, domain=po.stem)
+            target = Path(self.build_lib) / po.relative_to(ROOT).with_suffix(".mo")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("wb") as compiled:
+                write_mo(compiled, catalog)
+            # Only the .mo: a .po beside it would look newer to kiosk.catalogs once
+            # installed (installers stamp files with the time they write them).
+            target.with_suffix(".po").unlink(missing_ok=True)
+            print(f"compiled {po.relative_to(ROOT)} -> {target}")
+
+
+setup(cmdclass={"build_py": BuildWithCatalogs})
