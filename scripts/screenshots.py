@@ -3,7 +3,8 @@
     scripts/screenshots [OUT-DIR] [--docs]
 
 OUT-DIR defaults to ./screenshots; files are OUT-DIR/<W>x<H>/<screen>-<lang>.png.
---docs also copies the 1280x800 set to docs/screenshots/. Each size runs in its own
+--docs also copies the 1280x800 set to docs/screenshots/, and the citizen's screens at the
+smallest landscape and the portrait size to docs/screenshots/<W>x<H>/. Each size runs in its own
 process (one Kivy window per process) on a throwaway data folder with the example
 officer logged in; no display is needed (Mesa renders offscreen).
 """
@@ -19,8 +20,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = ("1280x800", "1920x1080", "800x480", "1080x1920")
+SIZES = ("800x480", "1280x800", "1080x1920", "1920x1080")
 DOCS_SIZE = "1280x800"
+# The smallest and the portrait screen, in docs too: the screens a citizen sees there.
+DOCS_SMALL = {"800x480": ("rate", "reasons", "thanks"), "1080x1920": ("rate", "reasons", "thanks")}
 
 
 def main() -> int:
@@ -54,7 +57,14 @@ def main() -> int:
         docs.mkdir(parents=True, exist_ok=True)
         for png in sorted((out / DOCS_SIZE).glob("*.png")):
             shutil.copy2(png, docs / png.name)
-        print(f"{docs}: copied the {DOCS_SIZE} set")
+        for size, screens in DOCS_SMALL.items():
+            (docs / size).mkdir(exist_ok=True)
+            for png in sorted((out / size).glob("*.png")):
+                if png.stem.rsplit("-", 1)[0] in screens:
+                    shutil.copy2(png, docs / size / png.name)
+        print(
+            f"{docs}: copied the {DOCS_SIZE} set and the citizen's screens at {', '.join(DOCS_SMALL)}"
+        )
     return 0
 
 
