@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--title", default="", help="job title shown on the kiosk")
     add.add_argument("--department", help="department code (default: the counter's)")
     add.add_argument("--department-name", default="", help="department name, when new")
-    add.add_argument("--photo", help="photo file, relative to the config folder")
+    add.add_argument("--photo", help="photo file (a relative path: from the current folder)")
     add.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
     listing = officer_commands.add_parser("list", help="list officers")
     listing.set_defaults(run=cmd_officer_list)
@@ -194,7 +194,8 @@ def cmd_officer_add(args: argparse.Namespace) -> int:
                 department=args.department or counter.config.counter.department,
                 department_name=args.department_name,
                 pin_hash=hash_pin(pin),
-                photo=args.photo,
+                # Kept absolute: the kiosk reads it from its own folder, not the shell's.
+                photo=str(Path(args.photo).expanduser().resolve()) if args.photo else None,
             )
             code = officer.code
     print(f"officer {code} saved")
