@@ -176,13 +176,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         print(f"database ready: {counter.store.path}")
     return 0
 
 
 def cmd_officer_add(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         roster.check_local_changes_allowed(counter.config)
         pin = read_pin(args.pin_stdin, confirm=True)
         with counter.store.write() as session:
@@ -203,7 +203,7 @@ def cmd_officer_add(args: argparse.Namespace) -> int:
 
 
 def cmd_officer_list(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter, counter.store.read() as session:
+    with open_counter(args, create=False) as counter, counter.store.read() as session:
         officers = [
             staff.officer_info(session, officer, counter.config.config_path.parent)
             for officer in session.query(Officer).order_by(Officer.code)
@@ -222,7 +222,7 @@ def cmd_officer_list(args: argparse.Namespace) -> int:
 
 
 def cmd_officer_set_pin(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         roster.check_local_changes_allowed(counter.config)
         code = roster.set_pin(counter.store, args.code, read_pin(args.pin_stdin, confirm=True))
     print(f"new PIN set for {code}")
@@ -230,7 +230,7 @@ def cmd_officer_set_pin(args: argparse.Namespace) -> int:
 
 
 def cmd_officer_deactivate(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         roster.check_local_changes_allowed(counter.config)
         code = roster.deactivate(counter.store, args.code)
         current = counter.officer()
@@ -242,7 +242,7 @@ def cmd_officer_deactivate(args: argparse.Namespace) -> int:
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
     records = roster_file.read_roster(args.file)
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         roster.check_local_changes_allowed(counter.config)
         count = roster.import_records(
             counter.store, records, maintenance.ProgressLine("importing officers")
@@ -252,14 +252,14 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 
 
 def cmd_login(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         officer = counter.login(args.code, read_pin(args.pin_stdin))
     print(f"{officer.code} {officer.full_name} logged in at counter {counter.config.counter.id}")
     return 0
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         officer = counter.officer()
         counter.logout()
     print(f"{officer.code} logged out" if officer else "nobody was logged in")
@@ -267,7 +267,7 @@ def cmd_logout(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=False) as counter:
         start, end = maintenance.day_bounds(counter.config, args.first, args.last)
         rows = maintenance.export_rows(counter.store, start, end)
         if args.output:
@@ -292,7 +292,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=False) as counter:
         target = maintenance.backup(
             counter.store, args.path, maintenance.ProgressLine("backing up")
         )
@@ -308,8 +308,10 @@ def cmd_hash_pin(args: argparse.Namespace) -> int:
 # --- helpers ----------------------------------------------------------------------------
 
 
-def open_counter(args: argparse.Namespace) -> Counter:
-    return Counter.open(config=load_config(args.config))
+def open_counter(args: argparse.Namespace, *, create: bool) -> Counter:
+    """The counter of ``--config``. ``create``: whether a command may make the data folder
+    and the database (commands that write) or must find them there (commands that read)."""
+    return Counter.open(config=load_config(args.config), create=create)
 
 
 def database_path(args: argparse.Namespace) -> Path:
