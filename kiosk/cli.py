@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.problems:
             print(f"config error: {line}", file=sys.stderr)
         return 2
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `kioskctl export | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -151,14 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--to", dest="last", type=date.fromisoformat, help="last local day, YYYY-MM-DD"
     )
-    export.add_argument(
-        "--output", "-o", type=Path, help="file to write (default: standard output)"
-    )
+    export.add_argument("--output", "-o", help="file to write; - or none: standard output")
 
     backup = command(
         "backup", cmd_backup, "consistent copy of the database, safe while the kiosk runs"
     )
-    backup.add_argument("path", type=Path, help="target file, or a folder for a dated file")
+    backup.add_argument(
+        "path", help="target file, or a folder for a dated file (not -: a backup is binary)"
+    )
 
     cli_sync.add_commands(commands)
     cli_recover.add_commands(commands)
@@ -267,11 +270,12 @@ def cmd_logout(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    output = output_path(args.output)
     with open_counter(args, create=False) as counter:
         start, end = maintenance.day_bounds(counter.config, args.first, args.last)
         rows = maintenance.export_rows(counter.store, start, end)
-        if args.output:
-            partial = args.output.with_name(args.output.name + ".partial")
+        if output is not None:
+            partial = output.with_name(output.name + ".partial")
             total = maintenance.export_count(counter.store, start, end)
             try:
                 with partial.open("w", encoding="utf-8", newline="") as out:
@@ -282,20 +286,26 @@ def cmd_export(args: argparse.Namespace) -> int:
                 partial.unlink(missing_ok=True)  # e.g. a full disk: leave no half file
                 if isinstance(exc, OSError) and exc.errno and not exc.filename:
                     # A failed flush names no file; the error must name the one written.
-                    raise OSError(exc.errno, exc.strerror, str(args.output)) from exc
+                    raise OSError(exc.errno, exc.strerror, str(output)) from exc
                 raise
-            partial.replace(args.output)
-            print(f"exported {count} ratings to {args.output}", file=sys.stderr)
+            partial.replace(output)
+            print(f"exported {count} ratings to {output}", file=sys.stderr)
         else:
             maintenance.write_export(rows, args.format, sys.stdout)
     return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    with open_counter(args, create=False) as counter:
-        target = maintenance.backup(
-            counter.store, args.path, maintenance.ProgressLine("backing up")
+    target = output_path(args.path)
+    if target is None:
+        # A database is binary, and a copy that stops half-way on a pipe looks whole to
+        # whatever reads it; backup() writes a file that is checked before it is named.
+        raise UsageError(
+            "backup: - (standard output) is not supported: a backup is a binary database"
+            " file; give a file or a folder, e.g. kioskctl backup /media/usb/"
         )
+    with open_counter(args, create=False) as counter:
+        target = maintenance.backup(counter.store, target, maintenance.ProgressLine("backing up"))
     print(f"backup written: {target}")
     return 0
 
@@ -308,10 +318,19 @@ def cmd_hash_pin(args: argparse.Namespace) -> int:
 # --- helpers ----------------------------------------------------------------------------
 
 
+class UsageError(Exception):
+    """The command line asks for something the command does not do (exit 2)."""
+
+
 def open_counter(args: argparse.Namespace, *, create: bool) -> Counter:
     """The counter of ``--config``. ``create``: whether a command may make the data folder
     and the database (commands that write) or must find them there (commands that read)."""
     return Counter.open(config=load_config(args.config), create=create)
+
+
+def output_path(value: str | None) -> Path | None:
+    """A command's output file; None for standard output (none given, or -)."""
+    return None if value in (None, "-") else Path(value)
 
 
 def database_path(args: argparse.Namespace) -> Path:
