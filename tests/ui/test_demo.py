@@ -269,3 +269,23 @@ def test_a_first_run_cut_short_is_set_up_again_from_nothing(
     os.killpg(demo.process.pid, signal.SIGINT)
     assert demo.wait_until_ended() == 130
     assert (demo.folder / "provisioned").exists()
+
+
+def test_the_kiosk_window_is_titled_with_the_counter_id_and_name(demo: Demo):
+    _central, kiosk = demo.wait_until_up()
+
+    def xdotool(*args: str) -> str:
+        return subprocess.run(
+            ["xdotool", *args],
+            env={"DISPLAY": demo.display},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+
+    # By the window's process (_NET_WM_PID): this xdotool's --name search misses UTF-8 titles.
+    windows = xdotool("search", "--pid", str(kiosk)).split()
+    assert windows, "the kiosk has no window"
+    assert {xdotool("getwindowname", window).strip() for window in windows} == {
+        "Kiosk Q07 — Quầy 07"
+    }
