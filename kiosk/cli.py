@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.problems:
             print(f"config error: {line}", file=sys.stderr)
         return 2
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `kioskctl export | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -112,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--title", default="", help="job title shown on the kiosk")
     add.add_argument("--department", help="department code (default: the counter's)")
     add.add_argument("--department-name", default="", help="department name, when new")
-    add.add_argument("--photo", help="photo file, relative to the config folder")
+    add.add_argument("--photo", help="photo file (a relative path: from the current folder)")
     add.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
     listing = officer_commands.add_parser("list", help="list officers")
     listing.set_defaults(run=cmd_officer_list)
@@ -151,14 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--to", dest="last", type=date.fromisoformat, help="last local day, YYYY-MM-DD"
     )
-    export.add_argument(
-        "--output", "-o", type=Path, help="file to write (default: standard output)"
-    )
+    export.add_argument("--output", "-o", help="file to write; - or none: standard output")
 
     backup = command(
         "backup", cmd_backup, "consistent copy of the database, safe while the kiosk runs"
     )
-    backup.add_argument("path", type=Path, help="target file, or a folder for a dated file")
+    backup.add_argument(
+        "path", help="target file, or a folder for a dated file (not -: a backup is binary)"
+    )
 
     cli_sync.add_commands(commands)
     cli_recover.add_commands(commands)
@@ -176,13 +179,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         print(f"database ready: {counter.store.path}")
     return 0
 
 
 def cmd_officer_add(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         roster.check_local_changes_allowed(counter.config)
         pin = read_pin(args.pin_stdin, confirm=True)
         with counter.store.write() as session:
@@ -194,7 +197,8 @@ def cmd_officer_add(args: argparse.Namespace) -> int:
                 department=args.department or counter.config.counter.department,
                 department_name=args.department_name,
                 pin_hash=hash_pin(pin),
-                photo=args.photo,
+                # Kept absolute: the kiosk reads it from its own folder, not the shell's.
+                photo=str(Path(args.photo).expanduser().resolve()) if args.photo else None,
             )
             code = officer.code
     print(f"officer {code} saved")
@@ -202,7 +206,7 @@ def cmd_officer_add(args: argparse.Namespace) -> int:
 
 
 def cmd_officer_list(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter, counter.store.read() as session:
+    with open_counter(args, create=False) as counter, counter.store.read() as session:
         officers = [
             staff.officer_info(session, officer, counter.config.config_path.parent)
             for officer in session.query(Officer).order_by(Officer.code)
@@ -221,7 +225,7 @@ def cmd_officer_list(args: argparse.Namespace) -> int:
 
 
 def cmd_officer_set_pin(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         roster.check_local_changes_allowed(counter.config)
         code = roster.set_pin(counter.store, args.code, read_pin(args.pin_stdin, confirm=True))
     print(f"new PIN set for {code}")
@@ -229,7 +233,7 @@ def cmd_officer_set_pin(args: argparse.Namespace) -> int:
 
 
 def cmd_officer_deactivate(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         roster.check_local_changes_allowed(counter.config)
         code = roster.deactivate(counter.store, args.code)
         current = counter.officer()
@@ -241,7 +245,7 @@ def cmd_officer_deactivate(args: argparse.Namespace) -> int:
 
 def cmd_roster_import(args: argparse.Namespace) -> int:
     records = roster_file.read_roster(args.file)
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         roster.check_local_changes_allowed(counter.config)
         count = roster.import_records(
             counter.store, records, maintenance.ProgressLine("importing officers")
@@ -251,14 +255,14 @@ def cmd_roster_import(args: argparse.Namespace) -> int:
 
 
 def cmd_login(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         officer = counter.login(args.code, read_pin(args.pin_stdin))
     print(f"{officer.code} {officer.full_name} logged in at counter {counter.config.counter.id}")
     return 0
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    with open_counter(args, create=True) as counter:
         officer = counter.officer()
         counter.logout()
     print(f"{officer.code} logged out" if officer else "nobody was logged in")
@@ -266,11 +270,12 @@ def cmd_logout(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
+    output = output_path(args.output)
+    with open_counter(args, create=False) as counter:
         start, end = maintenance.day_bounds(counter.config, args.first, args.last)
         rows = maintenance.export_rows(counter.store, start, end)
-        if args.output:
-            partial = args.output.with_name(args.output.name + ".partial")
+        if output is not None:
+            partial = output.with_name(output.name + ".partial")
             total = maintenance.export_count(counter.store, start, end)
             try:
                 with partial.open("w", encoding="utf-8", newline="") as out:
@@ -281,20 +286,26 @@ def cmd_export(args: argparse.Namespace) -> int:
                 partial.unlink(missing_ok=True)  # e.g. a full disk: leave no half file
                 if isinstance(exc, OSError) and exc.errno and not exc.filename:
                     # A failed flush names no file; the error must name the one written.
-                    raise OSError(exc.errno, exc.strerror, str(args.output)) from exc
+                    raise OSError(exc.errno, exc.strerror, str(output)) from exc
                 raise
-            partial.replace(args.output)
-            print(f"exported {count} ratings to {args.output}", file=sys.stderr)
+            partial.replace(output)
+            print(f"exported {count} ratings to {output}", file=sys.stderr)
         else:
             maintenance.write_export(rows, args.format, sys.stdout)
     return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    with open_counter(args) as counter:
-        target = maintenance.backup(
-            counter.store, args.path, maintenance.ProgressLine("backing up")
+    target = output_path(args.path)
+    if target is None:
+        # A database is binary, and a copy that stops half-way on a pipe looks whole to
+        # whatever reads it; backup() writes a file that is checked before it is named.
+        raise UsageError(
+            "backup: - (standard output) is not supported: a backup is a binary database"
+            " file; give a file or a folder, e.g. kioskctl backup /media/usb/"
         )
+    with open_counter(args, create=False) as counter:
+        target = maintenance.backup(counter.store, target, maintenance.ProgressLine("backing up"))
     print(f"backup written: {target}")
     return 0
 
@@ -307,8 +318,19 @@ def cmd_hash_pin(args: argparse.Namespace) -> int:
 # --- helpers ----------------------------------------------------------------------------
 
 
-def open_counter(args: argparse.Namespace) -> Counter:
-    return Counter.open(config=load_config(args.config))
+class UsageError(Exception):
+    """The command line asks for something the command does not do (exit 2)."""
+
+
+def open_counter(args: argparse.Namespace, *, create: bool) -> Counter:
+    """The counter of ``--config``. ``create``: whether a command may make the data folder
+    and the database (commands that write) or must find them there (commands that read)."""
+    return Counter.open(config=load_config(args.config), create=create)
+
+
+def output_path(value: str | None) -> Path | None:
+    """A command's output file; None for standard output (none given, or -)."""
+    return None if value in (None, "-") else Path(value)
 
 
 def database_path(args: argparse.Namespace) -> Path:

@@ -13,7 +13,8 @@ from kiosk.counter import Counter
 
 
 def open_counter(args: argparse.Namespace) -> Counter:
-    return Counter.open(config=load_config(args.config))
+    # Both commands only read: where there is no database they say so, and make none.
+    return Counter.open(config=load_config(args.config), create=False)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

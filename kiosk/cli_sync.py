@@ -68,7 +68,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 def cmd_sync(args: argparse.Namespace) -> int:
     from sync.client import SyncClient, SyncNotConfigured, SyncProblem
 
-    with Counter.open(config=load_config(args.config)) as counter:
+    # Sends what is there: a new, empty database would only hide a wrong data folder.
+    with Counter.open(config=load_config(args.config), create=False) as counter:
         try:
             client = SyncClient(counter.config, counter.store)
         except SyncNotConfigured as exc:
@@ -152,7 +153,7 @@ def cmd_provision(args: argparse.Namespace) -> int:
 
 
 def cmd_prune(args: argparse.Namespace) -> int:
-    with Counter.open(config=load_config(args.config)) as counter:
+    with Counter.open(config=load_config(args.config), create=False) as counter:
         start, _ = maintenance.day_bounds(counter.config, args.sent_before, None)
         with counter.store.write() as session:
             deleted = session.execute(

@@ -2,8 +2,11 @@
 
 The file comes from ``--config``, else ``KIOSK_CONFIG``, else ``config/kiosk.toml``.
 Any key can be overridden by an environment variable ``KIOSK__SECTION__KEY`` so that
-systemd units and tests need no edited copies. A bad file raises :class:`ConfigError`
-carrying one line per problem, each naming the file, the key and what is wrong.
+systemd units and tests need no edited copies. A relative path (data_dir, token_file,
+ca_file) written in the file is relative to the file's folder; one given in a variable is
+relative to the current folder, as a path typed in a shell is. A bad file raises
+:class:`ConfigError` carrying one line per problem, each naming the file, the key and what
+is wrong.
 """
 
 from __future__ import annotations

@@ -108,11 +108,16 @@ class Counter:
 
     @classmethod
     def open(
-        cls, config_path: str | os.PathLike[str] | None = None, *, config: KioskConfig | None = None
+        cls,
+        config_path: str | os.PathLike[str] | None = None,
+        *,
+        config: KioskConfig | None = None,
+        create: bool = True,
     ) -> Counter:
-        """Load the config (``--config`` / KIOSK_CONFIG / config/kiosk.toml) and open the store."""
+        """Load the config (``--config`` / KIOSK_CONFIG / config/kiosk.toml) and open the store;
+        ``create=False`` refuses to make a database that is not there (``NoDatabase``)."""
         config = config or load_config(config_path)
-        return cls(config, open_store(config.db_path))
+        return cls(config, open_store(config.db_path, create=create))
 
     # --- staff ----------------------------------------------------------------------
 

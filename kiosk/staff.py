@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -159,16 +159,23 @@ def _locked(wait: float) -> LoginRefused:
 
 
 def closing_instant(config: KioskConfig, started_at: datetime) -> datetime | None:
-    """The first closing time after a session started, as an aware UTC datetime."""
+    """When a session started at ``started_at`` ends by itself (aware, UTC); None: never.
+
+    A session never outlives the local day (the counter's time zone) it started on. Started
+    before that day's closing time, it ends at the closing time. Started after it (overtime,
+    an evening session), it ends at midnight: the officer works the evening, and neither is
+    logged out at once nor left logged in overnight until the next day's closing time, with
+    the next morning's ratings filed under their name.
+    """
     closing = config.counter.closing_time
     if closing is None:
         return None
     tz = config.counter.tz
     local_start = started_at.astimezone(tz)
-    candidate = datetime.combine(local_start.date(), closing, tzinfo=tz)
-    if candidate <= local_start:
-        candidate = datetime.combine(local_start.date() + timedelta(days=1), closing, tzinfo=tz)
-    return candidate
+    end = datetime.combine(local_start.date(), closing, tzinfo=tz)
+    if end <= local_start:
+        end = datetime.combine(local_start.date() + timedelta(days=1), time(0), tzinfo=tz)
+    return end.astimezone(UTC)
 
 
 def new_session_id() -> str:

@@ -44,6 +44,18 @@ class StoreError(Exception):
     """The database cannot be opened or upgraded; the message says why."""
 
 
+class NoDatabase(StoreError):
+    """A command that only reads was pointed at a folder with no database: making an empty
+    one there would only hide a wrong data folder behind zero ratings."""
+
+    def __init__(self, path: Path):
+        super().__init__(
+            f"no kiosk database in {path.parent}: run `kioskctl init` first,"
+            " or check KIOSK__STORAGE__DATA_DIR / [storage] data_dir"
+        )
+        self.path = path
+
+
 class Store:
     """An open local database. Use :meth:`read` for queries and :meth:`write` for changes."""
 
@@ -79,8 +91,14 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(path: Path) -> Store:
-    """Check, set aside if damaged, migrate to the newest schema, and open."""
+def open_store(path: Path, *, create: bool = True) -> Store:
+    """Check, set aside if damaged, migrate to the newest schema, and open.
+
+    ``create=False`` (commands that only read) raises :class:`NoDatabase` rather than make
+    the folder and an empty database where there is none.
+    """
+    if not create and not path.is_file():
+        raise NoDatabase(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

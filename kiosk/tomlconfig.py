@@ -47,17 +47,24 @@ def load_toml_model(
 ) -> Model:
     """Read ``path``, apply ``env_prefix`` overrides, validate into ``model``; raise ``error``.
 
-    ``prepare(raw, folder)`` adjusts the raw tables before validation (relative paths);
+    ``prepare(raw, folder)`` adjusts raw tables before validation (relative paths). It runs
+    twice: on the file's tables with the file's folder, and on the environment's overrides
+    with the current folder, since a relative path means what it means where it was
+    written: ``data_dir = "data"`` in /etc/kiosk.toml is /etc/data, while
+    ``KIOSK__STORAGE__DATA_DIR=data`` typed in /home/tech is /home/tech/data.
     ``config_path`` is set to the file's absolute path, so the model should have that field.
     """
     environ = os.environ if environ is None else environ
     raw = read_toml(path, error, env_config)
     from_env: dict[tuple[str, str], str] = {}
-    problems = apply_env_overrides(raw, environ, env_prefix, from_env)
-    if problems:
-        raise error(problems)
+    overrides: dict[str, Any] = {}
+    problems = apply_env_overrides(overrides, environ, env_prefix, from_env)
     if prepare is not None:
         prepare(raw, path.parent)
+        prepare(overrides, Path.cwd())
+    problems += merge_overrides(raw, overrides, from_env)
+    if problems:
+        raise error(problems)
     raw["config_path"] = str(path.resolve())
     try:
         return model.model_validate(raw)
@@ -107,6 +114,25 @@ def apply_env_overrides(
         target[key] = _parse_env_value(value)
         if from_env is not None:
             from_env[(section, key)] = name
+    return problems
+
+
+def merge_overrides(
+    raw: dict[str, Any],
+    overrides: Mapping[str, Mapping[str, Any]],
+    from_env: Mapping[tuple[str, str], str],
+) -> list[str]:
+    """Put the overrides' keys into the file's tables; a problem line for each variable
+    whose section is a plain value in the file."""
+    problems = []
+    for section, keys in overrides.items():
+        target = raw.setdefault(section, {})
+        if isinstance(target, dict):
+            target.update(keys)
+        else:
+            problems += [
+                f"{from_env[(section, key)]}: [{section}] is not a section" for key in keys
+            ]
     return problems
 
 

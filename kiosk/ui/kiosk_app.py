@@ -85,7 +85,7 @@ class KioskApp(App):
         self.settings = counter.config  # the kiosk's frozen config (App.config is Kivy's)
         self.sync: SyncService = sync or NoSync()
         self.use_kivy_settings = False
-        self.title = f"Kiosk {self.settings.counter.id}"
+        self.title = f"Kiosk {self.settings.counter.id} — {i18n.nfc(self.settings.counter.name)}"
         self.lang = self.settings.ui.language
         self.counter_name = i18n.nfc(self.settings.counter.name)
         self.department_name = i18n.nfc(

@@ -3,7 +3,8 @@
 The file comes from ``--config``, else ``CENTRAL_CONFIG``, else the shipped
 ``config/central.toml``. Any key can be overridden by ``CENTRAL__SECTION__KEY``
 (e.g. ``CENTRAL__DATABASE__URL=postgresql+psycopg://...``); a value is read as TOML when it
-parses as TOML, else as a string. Relative paths are relative to the config file's folder.
+parses as TOML, else as a string. Relative paths (data_dir, a sqlite:/// URL) written in
+the file are relative to the file's folder; given in a variable, to the current folder.
 A bad file raises :class:`SettingsError` with one line per problem: file, key, problem.
 """
 

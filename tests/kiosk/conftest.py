@@ -137,12 +137,14 @@ def env(kiosk_env: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 def kioskctl(env: dict[str, str]):
-    def run(*args: str, stdin: str | None = None, check: bool = True):
+    """Run the installed `kioskctl` in the repository (or ``cwd``), as a technician would."""
+
+    def run(*args: str, stdin: str | None = None, check: bool = True, cwd: Path = REPO):
         result = subprocess.run(
             ["kioskctl", *args],
             input=stdin,
             env=env,
-            cwd=REPO,
+            cwd=cwd,
             capture_output=True,
             text=True,
             timeout=120,

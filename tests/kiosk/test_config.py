@@ -21,6 +21,8 @@ from kiosk.config_edit import set_values
 from kiosk.pins import verify_pin
 
 SHIPPED = DEFAULT_CONFIG.read_text(encoding="utf-8")
+# Where the syntax error below is made: comments may be added above it.
+MODE_LINE = SHIPPED.splitlines().index('mode = "open"') + 1
 KIOSKCTL = Path(sys.executable).parent / "kioskctl"
 
 
@@ -34,7 +36,8 @@ def edit(old: str, new: str) -> Callable[[str], str]:
 
 # (case, change to the shipped file, the key the message names, what it says is wrong)
 MALFORMED = [
-    ("syntax_error", edit('mode = "open"', 'mode = "open'), "line 30", "TOML syntax error"),
+    ("syntax_error", edit('mode = "open"', 'mode = "open'), f"line {MODE_LINE}",
+     "TOML syntax error"),
     ("unknown_key", edit("cooldown_seconds = 3", "cooldown_secs = 3"), "rating.cooldown_secs",
      "unknown key"),
     ("unknown_section", lambda t: t + '\n[printer]\nport = "/dev/lp0"\n', "printer",

@@ -29,6 +29,14 @@ def kiosk(open_counter) -> Counter:
     return open_counter()
 
 
+@pytest.fixture
+def work(tmp_path: Path) -> Path:
+    """The technician's current folder, apart from the data folder."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    return folder
+
+
 def test_the_issues_four_commands_work_against_the_shipped_config(env, data_dir: Path):
     script = (
         "kioskctl init && kioskctl roster import config/example-roster.csv"
@@ -197,6 +205,37 @@ def test_export_csv_to_a_file(kioskctl, three_ratings, tmp_path: Path):
     assert not list(tmp_path.glob("*.partial"))
 
 
+def test_export_to_dash_writes_csv_to_standard_output(kioskctl, three_ratings, work: Path):
+    result = kioskctl("export", "-o", "-", cwd=work)
+
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert sorted(row["id"] for row in rows) == sorted(three_ratings)
+    assert list(work.iterdir()) == [], "no file called - (nor -.partial) is made"
+    assert "exported" not in result.stderr, "standard output gets the ratings, nothing else"
+
+
+def test_export_json_to_dash_pipes_into_the_next_command(env, three_ratings, work: Path):
+    result = subprocess.run(
+        ["bash", "-c", "kioskctl export --format json --output - | wc -l"],
+        env=env,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "3"
+    assert list(work.iterdir()) == []
+
+
+def test_export_to_a_file_named_dash_in_a_folder_writes_that_file(
+    kioskctl, three_ratings, work: Path
+):
+    # Only a bare - means standard output; any other path is a file, as with cat or tar.
+    kioskctl("export", "-o", str(work / "-"))
+    assert len(list(csv.DictReader(io.StringIO((work / "-").read_text())))) == 3
+
+
 def test_export_rejects_a_bad_date_with_exit_2(kioskctl, kiosk):
     result = kioskctl("export", "--from", "16/01/2024", check=False)
     assert result.returncode == 2
@@ -234,6 +273,18 @@ def test_backup_into_a_folder_makes_a_dated_file(kioskctl, kiosk, tmp_path: Path
     (made,) = tmp_path.glob("kiosk-*.db")
     assert str(made) in result.stdout
     assert integrity_problem(made) is None
+
+
+def test_backup_to_dash_is_refused_because_a_database_is_binary(kioskctl, kiosk, work: Path):
+    result = kioskctl("backup", "-", check=False, cwd=work)
+
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: backup: - (standard output) is not supported: a backup is a binary database"
+        " file; give a file or a folder, e.g. kioskctl backup /media/usb/\n"
+    )
+    assert result.stdout == ""
+    assert list(work.iterdir()) == [], "no file called - is made"
 
 
 # --- check, help, usage -------------------------------------------------------------------

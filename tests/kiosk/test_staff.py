@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -197,8 +198,10 @@ def start_session_at(counter: Counter, code: str, started_at: datetime) -> None:
 
 def test_officer_still_logged_in_after_closing_time_is_logged_out(open_counter, sql):
     counter = open_counter(COUNTER__CLOSING_TIME="17:30:00")
-    # Logged in two days ago and never logged out: a closing time has passed since.
-    start_session_at(counter, "CB001", utcnow() - timedelta(days=2))
+    # Logged in at 09:00 two days ago and never logged out: a closing time has passed since.
+    hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+    day = (utcnow() - timedelta(days=2)).astimezone(hanoi).date()
+    start_session_at(counter, "CB001", datetime.combine(day, dt_time(9), hanoi))
 
     assert counter.status().officer is None
     with pytest.raises(RatingRefused) as caught:
@@ -207,9 +210,9 @@ def test_officer_still_logged_in_after_closing_time_is_logged_out(open_counter, 
     ((reason, ended_at),) = sql("SELECT end_reason, ended_at FROM counter_sessions")
     assert reason == "closing_time"
     # It ends at the closing time (17:30 in Hanoi is 10:30 UTC), not when somebody noticed.
-    ended = datetime.fromisoformat(ended_at)
+    ended = datetime.fromisoformat(ended_at).replace(tzinfo=UTC)
+    assert ended == datetime.combine(day, dt_time(17, 30), hanoi)
     assert (ended.hour, ended.minute, ended.second) == (10, 30, 0)
-    assert utcnow() - timedelta(days=2) < ended.replace(tzinfo=UTC) < utcnow() - timedelta(hours=12)
     assert sql("SELECT count(*) FROM ratings") == [(0,)]
 
 
