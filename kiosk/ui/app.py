@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     syncer = start_sync(counter)
     log.info("kiosk starting: counter %s, data %s", config.counter.id, data_dir)
     try:
-        KioskApp(counter, syncer).run()
+        KioskApp(counter, syncer, closable=not fullscreen).run()
     finally:
         if syncer is not None:
             syncer.shutdown()

@@ -79,8 +79,18 @@ class KioskApp(App):
     sync_state = StringProperty(NOT_CONFIGURED)
     sync_colour = ColorProperty(DOT_COLOURS[NOT_CONFIGURED])
 
-    def __init__(self, counter: Counter, sync: SyncService | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        counter: Counter,
+        sync: SyncService | None = None,
+        *,
+        closable: bool = False,
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
+        # A kiosk at a counter ignores its window's close button; a development or demo
+        # window (--windowed) closes like any other.
+        self.closable = closable
         self.counter = counter
         self.settings = counter.config  # the kiosk's frozen config (App.config is Kivy's)
         self.sync: SyncService = sync or NoSync()
@@ -262,7 +272,8 @@ class KioskApp(App):
         log.info("scan ignored (neither a badge of this counter nor a ticket): %r", text[:64])
 
     def _on_request_close(self, *_args, **_kwargs) -> bool:
-        return not self._exiting  # True swallows Alt+F4 and the window manager's close
+        # True swallows Alt+F4 and the window manager's close.
+        return not (self._exiting or self.closable)
 
     def _on_any_touch(self, _window, _touch) -> None:
         if self.sm is not None:

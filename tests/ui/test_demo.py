@@ -289,3 +289,21 @@ def test_the_kiosk_window_is_titled_with_the_counter_id_and_name(demo: Demo):
     assert {xdotool("getwindowname", window).strip() for window in windows} == {
         "Kiosk Q07 — Quầy 07"
     }
+
+
+def test_when_the_kiosk_window_goes_away_the_demo_ends_with_the_central(demo: Demo):
+    _central, kiosk = demo.wait_until_up()
+    display = {"DISPLAY": demo.display}
+    windows = subprocess.run(
+        ["xdotool", "search", "--pid", str(kiosk)],
+        env=display,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.split()
+    assert windows, "the kiosk has no window"
+
+    subprocess.run(["xdotool", "windowclose", windows[0]], env=display, timeout=60, check=True)
+
+    demo.wait_until_ended()
+    demo.assert_all_gone()
