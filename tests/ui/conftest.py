@@ -26,6 +26,7 @@ from kiosk.config import DEFAULT_CONFIG, load_config  # noqa: E402
 from kiosk.counter import Counter  # noqa: E402
 from kiosk.pins import hash_pin  # noqa: E402
 from kiosk.roster import upsert_officer  # noqa: E402
+from tests.ui.xserver import xserver  # noqa: E402, F401 (a fixture for tests/ui)
 
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "driver.py"

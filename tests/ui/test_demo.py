@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.expected import unavailable
+from tests.ui.xserver import wait_for
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow, pytest.mark.display]
 
@@ -28,41 +26,6 @@ DEMO = REPO / "scripts" / "demo"
 # Generous: the first run sets up the center, and a loaded 2-core machine starts Kivy slowly.
 START_TIMEOUT = 300
 STOP_TIMEOUT = 90
-
-
-def wait_for(condition: Callable[[], object], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.25)
-    return False
-
-
-@pytest.fixture
-def xserver() -> Iterator[str]:
-    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
-        unavailable(
-            "display", "Xvfb and xdotool are needed (scripts/bootstrap installs them as root)"
-        )
-    number = next(
-        (
-            n
-            for n in range(120, 160)
-            if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
-        ),
-        None,
-    )
-    assert number is not None, "no free X display number"
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    assert wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 30)
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=30)
 
 
 def free_port() -> int:

@@ -4,7 +4,6 @@ Shift pressed for capitals, not events dispatched inside the app."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.ui.kiosk_app import key_text
-from tests.expected import unavailable
+from tests.ui.xserver import wait_for
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow, pytest.mark.display]
 
@@ -27,41 +26,6 @@ def test_keys_that_are_not_characters_type_nothing():
     assert key_text(99, "c", ["shift"]) == "C"
     assert key_text(257, chr(257), []) == "1"  # keypad 1 of a USB number pad
     assert key_text(13, "\r", []) is None
-
-
-def wait_for(condition, timeout: float = 90.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.25)
-    return False
-
-
-@pytest.fixture
-def xserver(tmp_path: Path):
-    if not (shutil.which("Xvfb") and shutil.which("xdotool")):
-        unavailable(
-            "display", "Xvfb and xdotool are needed (scripts/bootstrap installs them as root)"
-        )
-    display = None
-    for number in range(90, 120):
-        if (
-            not Path(f"/tmp/.X11-unix/X{number}").exists()
-            and not Path(f"/tmp/.X{number}-lock").exists()
-        ):
-            display = f":{number}"
-            break
-    assert display, "no free X display number"
-    server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    assert wait_for(lambda: Path(f"/tmp/.X11-unix/X{display[1:]}").exists(), 30)
-    yield display
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def xdotool(display: str, *args: str) -> None:
