@@ -217,7 +217,7 @@ class Counter:
         with self._lock, self.store.write() as session:
             current = self._current_session(session, utcnow())
             if current is not None:
-                ratings.close_turns(session, current, utcnow())
+                staff.close_turns(session, current, utcnow())
 
     def record(
         self,

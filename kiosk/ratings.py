@@ -20,11 +20,10 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from kiosk import clock
+from kiosk import clock, staff
 from kiosk.config import KioskConfig
 from kiosk.errors import RatingRefused
 from kiosk.models import PENDING, REJECTED, SENT, CounterSession, Rating, Turn, utcnow
-from kiosk.staff import closing_instant
 from kiosk.store import connect_raw
 
 MAX_TICKET_LENGTH = 64
@@ -101,20 +100,11 @@ def clean_ticket(ticket: str | None) -> str | None:
     return ticket
 
 
-def close_turns(session: Session, counter_session: CounterSession, now: datetime) -> None:
-    """Close the session's open turns nobody rated (their citizen left)."""
-    session.execute(
-        update(Turn)
-        .where(Turn.session_id == counter_session.id, Turn.closed_at.is_(None))
-        .values(closed_at=now)
-    )
-
-
 def start_turn(
     session: Session, counter_session: CounterSession, ticket: str | None, now: datetime
 ) -> TurnInfo:
     """Open a turn; an earlier turn nobody rated is closed (that citizen left)."""
-    close_turns(session, counter_session, now)
+    staff.close_turns(session, counter_session, now)
     turn = Turn(id=str(uuid.uuid4()), session_id=counter_session.id, ticket=ticket, opened_at=now)
     session.add(turn)
     return TurnInfo(id=turn.id, ticket=ticket)
@@ -164,7 +154,7 @@ class RatingWriter:
                 "SELECT id, officer_code, department_code, started_at, paused_at"
                 " FROM counter_sessions WHERE ended_at IS NULL LIMIT 1"
             ).fetchone()
-            closing = session and closing_instant(self._config, from_sql_time(session[3]))
+            closing = session and staff.closing_instant(self._config, from_sql_time(session[3]))
             if session is None or (closing is not None and now >= closing):
                 raise RatingRefused("no_officer", "no officer is logged in at this counter")
             if session[4] is not None:

@@ -74,6 +74,11 @@ def end_session(session: Session, counter_session: CounterSession, reason: str, 
     counter_session.ended_at = now
     counter_session.end_reason = reason
     counter_session.paused_at = None
+    close_turns(session, counter_session, now)
+
+
+def close_turns(session: Session, counter_session: CounterSession, now: datetime) -> None:
+    """Close the session's open turns nobody rated (their citizen left)."""
     session.execute(
         update(Turn)
         .where(Turn.session_id == counter_session.id, Turn.closed_at.is_(None))

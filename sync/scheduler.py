@@ -23,8 +23,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from kiosk.config import KioskConfig
 from kiosk.store import Store
 from sync.client import (
-    CentralMisanswered,
-    CentralRefused,
     CentralUnavailable,
     SyncClient,
     SyncNotConfigured,
@@ -163,7 +161,7 @@ class Syncer:
                 if result.remaining == 0 or moved == 0:
                     break
         except Exception as exc:  # a bug must not stop the scheduler either: show, retry
-            if not isinstance(exc, (CentralUnavailable, CentralMisanswered, CentralRefused)):
+            if not isinstance(exc, SyncProblem):
                 log.exception("push failed")
             client.note_failure(exc)
             self._failed(exc)
@@ -184,7 +182,7 @@ class Syncer:
     def _quietly(self, job: Callable[[], object], name: str) -> None:
         try:
             self._exchange(job)
-        except (CentralUnavailable, CentralMisanswered, CentralRefused) as exc:
+        except SyncProblem as exc:
             log.warning("%s failed: %s", name, exc)
         except Exception:
             log.exception("%s failed", name)

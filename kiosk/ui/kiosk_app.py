@@ -21,7 +21,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition
 
-from kiosk.counter import Counter, LoginRefused, RatingRefused
+from kiosk.counter import Counter, RatingRefused
 from kiosk.ratings import clean_ticket
 from kiosk.ui import i18n, theme
 from kiosk.ui.guard import GuardedScreenManager
@@ -265,7 +265,7 @@ class KioskApp(App):
         if desk.officer is not None and not desk.paused and ticket is not None:
             try:
                 counter.open_turn(ticket)
-            except (RatingRefused, LoginRefused) as refusal:
+            except RatingRefused as refusal:
                 log.info("turn refused: %s", refusal)
             self.go(self.home_name())  # the faces, for the citizen whose ticket it is
             return

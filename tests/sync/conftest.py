@@ -65,6 +65,21 @@ class Central:
     workdir: Path
     processes: list[subprocess.Popen] = field(default_factory=list)
 
+    @classmethod
+    def serving(cls, workdir: Path, database_url: str) -> Central:
+        """``centralctl init`` then ``serve`` on ``database_url``, state in ``workdir``;
+        no CENTRAL* variable of the developer's shell leaks in."""
+        env = {
+            **{name: value for name, value in os.environ.items() if not name.startswith("CENTRAL")},
+            "CENTRAL__DATABASE__URL": database_url,
+            "CENTRAL__STORAGE__DATA_DIR": str(workdir),
+        }
+        instance = cls(url="", database_url=database_url, env=env, workdir=workdir)
+        done = instance.ctl("init")
+        assert done.returncode == 0, done.stderr
+        instance.url = instance.start()
+        return instance
+
     def ctl(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
             [str(BIN / "centralctl"), *args],
@@ -158,15 +173,7 @@ def central(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Central]
             connection.execute(text(f'CREATE DATABASE "{database}"'))
         admin.dispose()
         database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
-    env = {
-        **os.environ,
-        "CENTRAL__DATABASE__URL": database_url,
-        "CENTRAL__STORAGE__DATA_DIR": str(workdir),
-    }
-    instance = Central(url="", database_url=database_url, env=env, workdir=workdir)
-    done = instance.ctl("init")
-    assert done.returncode == 0, done.stderr
-    instance.url = instance.start()
+    instance = Central.serving(workdir, database_url)
     yield instance
     instance.stop()
     if database:

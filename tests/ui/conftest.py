@@ -158,15 +158,6 @@ def central(tmp_path: Path) -> Iterator:
 
     workdir = tmp_path / "central"
     workdir.mkdir()
-    database_url = f"sqlite:///{workdir / 'central.db'}"
-    env = {
-        **{name: value for name, value in os.environ.items() if not name.startswith("CENTRAL")},
-        "CENTRAL__DATABASE__URL": database_url,
-        "CENTRAL__STORAGE__DATA_DIR": str(workdir),
-    }
-    instance = Central(url="", database_url=database_url, env=env, workdir=workdir)
-    done = instance.ctl("init")
-    assert done.returncode == 0, done.stderr
-    instance.url = instance.start()
+    instance = Central.serving(workdir, f"sqlite:///{workdir / 'central.db'}")
     yield instance
     instance.stop()
