@@ -43,6 +43,8 @@ class SyncStatus:
     last_sync_at: datetime | None = None
     last_error: str | None = None
     next_try_in: float = 0.0
+    # The failure itself: screens say what it means by its type, never by its text.
+    failure: Exception | None = None
 
 
 Listener = Callable[[SyncStatus], None]
@@ -228,7 +230,12 @@ class Syncer:
         message = str(failure) if isinstance(failure, SyncProblem) else _bug(failure)
         next_try = client.backoff.wait_seconds() if client else 0.0
         return SyncStatus(
-            state, pending=pending, last_sync_at=last, last_error=message, next_try_in=next_try
+            state,
+            pending=pending,
+            last_sync_at=last,
+            last_error=message,
+            next_try_in=next_try,
+            failure=failure,
         )
 
 

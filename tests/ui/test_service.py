@@ -123,3 +123,15 @@ def test_every_screen_shows_catalog_texts_in_both_languages(roster, run_ui):
     assert not english_only & vi
     for text in vi:
         assert "Staff" not in text and "Officer" not in text and "Sync" not in text, text
+
+
+def test_the_last_sync_failure_is_said_in_the_kiosks_language_by_its_kind():
+    from kiosk.ui.i18n import t
+    from kiosk.ui.screens.service import _last_error
+    from sync.answers import CentralUnavailable
+    from sync.scheduler import ERROR, SyncStatus
+
+    failure = CentralUnavailable("central not reached: connection failed (Connection refused)")
+    shown = _last_error(SyncStatus(ERROR, failure=failure), "stored English text", "vi")
+    assert shown.startswith(t("err_unavailable", "vi"))
+    assert "Connection refused" in shown, "the technician's detail follows"

@@ -88,9 +88,7 @@ class ServiceScreen(KioskScreen):
             ),
             "svc_sync_state": t(_STATE_WORDS.get(kiosk.sync_state, "not_configured"), lang),
             "svc_last_sync": moment(last_sync, lang, zone) if last_sync else t("never", lang),
-            "svc_last_error": status.last_sync_error
-            or getattr(sync, "last_error", None)
-            or t("none", lang),
+            "svc_last_error": _last_error(sync, status.last_sync_error, lang),
             "svc_central": settings.central.url or t("central_not_configured", lang),
         }
         for row in self.ids.rows.children:
@@ -250,3 +248,12 @@ def _detail(error: BaseException) -> str:
     if isinstance(error, sync_actions.KNOWN_ERRORS):
         return text
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _last_error(sync_status: object, stored: str | None, lang: str) -> str:
+    """The syncer's last failure in the kiosk's language (chosen by its type), with the
+    technician's English detail after it; the stored text alone when only that is known."""
+    failure = getattr(sync_status, "failure", None)
+    if failure is not None:
+        return f"{t(sync_actions.error_key(failure), lang)} ({failure})"
+    return stored or getattr(sync_status, "last_error", None) or t("none", lang)
