@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from kiosk import (
     backups,
     cli_health,
+    cli_logs,
     cli_recover,
     cli_sync,
     dbproblems,
@@ -179,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     cli_sync.add_commands(commands)
+    cli_logs.add_commands(commands)
     cli_recover.add_commands(commands)
 
     hash_command = command(
