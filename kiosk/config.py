@@ -101,6 +101,8 @@ class CounterSection(_Section):
 
 class StorageSection(_Section):
     data_dir: Path
+    backup_keep_days: int = number(14, 1, 3650)
+    min_free_mb: int = number(200, 1, 10_000_000)
 
 
 class RatingSection(_Section):
@@ -186,6 +188,10 @@ class KioskConfig(_Section):
     @property
     def db_path(self) -> Path:
         return self.storage.data_dir / "kiosk.db"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.storage.data_dir / "backups"
 
     @property
     def assets_dir(self) -> Path:

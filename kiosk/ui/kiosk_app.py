@@ -26,6 +26,7 @@ from kiosk.ratings import clean_ticket
 from kiosk.ui import i18n, theme
 from kiosk.ui.guard import GuardedScreenManager
 from kiosk.ui.keys import KeyReader
+from kiosk.ui.service_link import ServiceLink, status_line
 from kiosk.ui.sync_status import DOT_COLOURS, NOT_CONFIGURED, NoSync, SyncService
 from kiosk.ui.widgets import ServiceCorner
 
@@ -107,6 +108,7 @@ class KioskApp(App):
         self.keys = KeyReader(self._on_press, self._on_scan, Clock.schedule_once)
         self._exiting = False
         self._sound = None
+        self.systemd = ServiceLink(self.settings.counter.id)
 
     # --- Kivy lifecycle -------------------------------------------------------------
 
@@ -127,6 +129,8 @@ class KioskApp(App):
             size=self._on_window_size,
         )
         self._on_window_size(Window, Window.size)
+        self.systemd.status(status_line(self.settings.counter.id, self.sync.status()))
+        self.systemd.attach(Window)
         self.sync.add_listener(
             lambda status: Clock.schedule_once(lambda _dt: self._show_sync(status))
         )
@@ -220,6 +224,7 @@ class KioskApp(App):
     def exit_app(self) -> None:
         log.info("exit requested (service screen or SIGTERM)")
         self._exiting = True
+        self.systemd.stopping()
         self.stop()
 
     # --- window events --------------------------------------------------------------
@@ -287,6 +292,7 @@ class KioskApp(App):
     def _show_sync(self, status: Any) -> None:
         self.sync_state = getattr(status, "state", NOT_CONFIGURED)
         self.sync_colour = DOT_COLOURS.get(self.sync_state, DOT_COLOURS[NOT_CONFIGURED])
+        self.systemd.status(status_line(self.settings.counter.id, status))
 
 
 def _ticket(text: str) -> str | None:
