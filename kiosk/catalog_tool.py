@@ -237,8 +237,15 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     names = args[1:] or list(DOMAINS)
-    if not args or args[0] not in COMMANDS or not set(names) <= set(DOMAINS):
+    if not args or args[0] not in COMMANDS:
         print(__doc__, file=sys.stderr)
+        return 2
+    unknown = [name for name in names if name not in DOMAINS]
+    if unknown:
+        print(
+            f"no catalog domain {', '.join(unknown)}: there are {', '.join(DOMAINS)}",
+            file=sys.stderr,
+        )
         return 2
     # Every domain is done even when one fails: a check names all the problems at once.
     results = [COMMANDS[args[0]](DOMAINS[name]) for name in names]
