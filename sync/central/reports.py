@@ -37,7 +37,7 @@ class ReportError(ValueError):
     """The report cannot be made as asked (bad grouping or dates); the text says why.
 
     ``kind`` and ``params`` say it again for a reader in another language: the dashboard
-    words each kind in its own language (dashboard_text.report_problem)."""
+    words each kind in its own language (phrases.report_problem)."""
 
     def __init__(self, message: str, kind: str = "", **params: Any):
         super().__init__(message)
