@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter, defaultdict
+from datetime import UTC, datetime
 
 import requests
 import schemathesis
@@ -31,7 +32,9 @@ def aim(case, tokens: dict[str, str]) -> None:
     if case.path_parameters and "counter" in case.path_parameters:
         case.path_parameters["counter"] = COUNTER
     if case.path == BATCH_PATH and isinstance(case.body, dict):
+        # The envelope as this counter's kiosk sends it; the ratings stay generated.
         case.body["counter"] = COUNTER
+        case.body["sent_at"] = datetime.now(UTC).isoformat()
     token = tokens["admin"] if case.path == REPORT_PATH else tokens["counter"]
     case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
 
