@@ -467,3 +467,59 @@ def every_screen_in_both_languages(robot: Robot) -> dict:
             texts[lang] += [w.text for w in robot.widgets() if getattr(w, "text", "")]
         service.confirming = ""
     return {"texts": texts, "missing": missing}
+
+
+# --- a full disk (the data folder is a small tmpfs: test_full_disk.py) -----------------
+
+
+def _fill_disk(folder) -> None:
+    from pathlib import Path
+
+    with (Path(folder) / "fill").open("wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+        except OSError:
+            pass
+        try:  # the last few blocks too, so SQLite cannot grow its WAL by one page
+            while True:
+                out.write(b"\0" * 512)
+        except OSError:
+            pass
+
+
+def _shown_texts(robot: Robot) -> list[str]:
+    return [w.text for w in robot.widgets(robot.app.sm.current_screen) if hasattr(w, "text")]
+
+
+def taps_on_a_full_disk(robot: Robot) -> dict:
+    """The disk fills up while citizens rate: a tap that cannot be stored gets an apology,
+    never a thank-you; the technician finds the cause; once space is freed taps store."""
+    from pathlib import Path
+
+    counter = robot.app.counter
+    data = Path(counter.config.storage.data_dir)
+    robot.wait_screen("rate")
+    before = counter.status().today_total
+    _fill_disk(data)
+    seen: dict = {}
+    robot.tap(robot.find("FaceButton", value=4))
+    robot.wait_screen("thanks")
+    seen["full_texts"] = _shown_texts(robot)
+    seen["full_stored"] = counter.status().today_total - before
+    robot.wait_screen("rate")
+    robot.tap(robot.find("FaceButton", value=1))  # a low face: no reasons screen either
+    robot.wait_screen("thanks")
+    seen["full_low_texts"] = _shown_texts(robot)
+    robot.wait_screen("rate")
+    screen = _open_service(robot)
+    seen["service"] = _outcome(screen)
+    (data / "fill").unlink()
+    robot.app.go_home()
+    robot.wait_screen("rate")
+    robot.tap(robot.find("FaceButton", value=4))
+    robot.wait_screen("thanks")
+    seen["freed_texts"] = _shown_texts(robot)
+    seen["freed_stored"] = counter.status().today_total - before
+    seen["problem_after"] = counter.storage_problem
+    return seen

@@ -58,7 +58,11 @@ class ServiceScreen(KioskScreen):
 
     def prepare(self, **_kwargs: object) -> None:
         self.confirming = ""
-        self._say(None)
+        problem = self.kiosk.counter.storage_problem
+        if problem:  # a citizen's tap was not stored: the first thing a technician must see
+            self._say(N_("storage_failed"), failed=True, detail=problem)
+        else:
+            self._say(None)
         self.refresh()
 
     def refresh(self) -> None:
