@@ -28,7 +28,9 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-PACKAGE = Path(__file__).resolve().parent.parent  # kiosk/
+from kiosk import resources
+
+PACKAGE = resources.package_dir("kiosk")  # the checkout's kiosk/: the tool edits sources
 UI_DIR = PACKAGE / "ui"
 LOCALE_DIR = PACKAGE / "locale"
 MAPPING = LOCALE_DIR / "babel.cfg"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from kiosk import resources
 from sync.central import locale_format
 from sync.central.api import admin_of, report_range
 from sync.central.charts import ChartWords
@@ -34,7 +34,7 @@ from sync.central.settings import Settings
 from sync.protocol import REPORT_PATH
 
 _templates = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    loader=FileSystemLoader(resources.central_templates()),
     autoescape=select_autoescape(["html"]),
 )
 
