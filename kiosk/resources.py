@@ -2,7 +2,7 @@
 
 Everything is found through ``importlib.resources``, so a checkout, the editable install
 of ``.venv`` and an installed wheel find the same files the same way; no other module
-builds a path from ``__file__`` (``tests/deploy/test_resources.py`` keeps it so).
+builds a path from its own location (``tests/deploy/test_resources.py`` keeps it so).
 
 Faces, sounds and the default configs are edited at the top level (``assets/``,
 ``config/``), as the design card fixes. One mechanism brings them into the package:
