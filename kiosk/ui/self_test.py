@@ -182,6 +182,10 @@ def _first_frame(counter: Any, home: Path, size: tuple[int, int], started: float
 
     # Off-screen whatever the session says: the self-test runs beside the live kiosk.
     os.environ["SDL_VIDEODRIVER"] = "offscreen"
+    # Run by an update inside a systemd service, it must not tell systemd that this
+    # service is ready or alive: that is the real kiosk's word (sd_notify).
+    for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):
+        os.environ.pop(name, None)
     prepare_kivy(home, fullscreen=False, size=size)
     from kivy.base import EventLoop
     from kivy.core.window import Window
