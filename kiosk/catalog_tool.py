@@ -31,7 +31,10 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-ROOT = Path(__file__).resolve().parent.parent  # the checkout
+from kiosk import resources
+
+# The checkout (the tool edits sources, never an installed copy).
+ROOT = resources.package_dir("kiosk").parent
 LANGUAGES = ("vi", "en")
 REFERENCE = "en"  # shown to the translators of the other languages
 # t('key', lang, **values) and N_('key'): the key is the msgid; _('key') in templates.

@@ -33,7 +33,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--windowed", action="store_true", help="a normal window with a cursor (development)"
     )
     parser.add_argument(
-        "--size", default="1280x800", help="window size WxH with --windowed (default 1280x800)"
+        "--size",
+        default="1280x800",
+        help="window size WxH with --windowed or --self-test (default 1280x800)",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start off-screen on the configured data folder, draw the first frame, print"
+        " one line and exit 0 when this installation can serve the counter, 1 when not",
     )
     return parser.parse_args(argv)
 
@@ -134,6 +142,10 @@ def start_sync(counter: Any) -> Any | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        from kiosk.ui.self_test import run
+
+        return run(args.config, window_size(args.size))
     try:
         config: KioskConfig = load_config(args.config)
     except ConfigError as exc:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import logging
 import signal
-from pathlib import Path
 from typing import Any
 
 from kivy.app import App
@@ -21,6 +20,7 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition
 
+from kiosk import resources
 from kiosk.counter import Counter, RatingRefused
 from kiosk.ratings import clean_ticket
 from kiosk.ui import i18n, theme
@@ -32,7 +32,6 @@ from kiosk.ui.widgets import ServiceCorner
 
 log = logging.getLogger(__name__)
 
-UI_DIR = Path(__file__).resolve().parent
 # name -> class name in kiosk/ui/screens/<name>.py (layout in <name>.kv)
 SCREENS = {
     "closed": "ClosedScreen",
@@ -102,7 +101,7 @@ class KioskApp(App):
         self.department_name = i18n.nfc(
             self.settings.counter.department_name or self.settings.counter.department
         )
-        self.faces_dir = str(self.settings.assets_dir / "faces")
+        self.faces_dir = str(resources.faces_dir())
         self.turn_keycode = Keyboard.keycodes.get(self.settings.ui.turn_key.lower(), -1)
         self.sm: GuardedScreenManager | None = None
         self.keys = KeyReader(self._on_press, self._on_scan, Clock.schedule_once)
@@ -113,8 +112,8 @@ class KioskApp(App):
     # --- Kivy lifecycle -------------------------------------------------------------
 
     def build(self):
-        Builder.load_file(str(UI_DIR / "widgets.kv"))
-        root = Builder.load_file(str(UI_DIR / "app.kv"))
+        Builder.load_file(str(resources.ui_file("widgets.kv")))
+        root = Builder.load_file(str(resources.ui_file("app.kv")))
         self.sm = root.ids.sm
         self.sm.transition = NoTransition()  # the next screen shows in the next frame
         for name in PREBUILT:
@@ -162,7 +161,7 @@ class KioskApp(App):
         """The screen called ``name``, built (its kv loaded) the first time it is asked for
         and kept after that."""
         if not self.sm.has_screen(name):
-            Builder.load_file(str(UI_DIR / "screens" / f"{name}.kv"))
+            Builder.load_file(str(resources.ui_file("screens", f"{name}.kv")))
             module = importlib.import_module(f"kiosk.ui.screens.{name}")
             self.sm.add_widget(getattr(module, SCREENS[name])(self, name=name))
         return self.sm.get_screen(name)
@@ -214,7 +213,7 @@ class KioskApp(App):
         if self._sound is None:
             from kivy.core.audio import SoundLoader
 
-            self._sound = SoundLoader.load(str(self.settings.assets_dir / "sounds" / "tap.wav"))
+            self._sound = SoundLoader.load(str(resources.sound("tap")))
             if self._sound is None:
                 log.warning("no audio output: tap sound disabled")
                 self._sound = False

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +19,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from kiosk import resources
 from sync.central import locale_format
 from sync.central.api import admin_of, report_range
 from sync.central.charts import ChartWords
@@ -31,7 +31,7 @@ from sync.central.reports import ReportError
 from sync.central.settings import Settings
 from sync.protocol import REPORT_PATH
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = resources.central_templates()
 
 
 @functools.cache

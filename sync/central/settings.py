@@ -25,13 +25,14 @@ from pydantic import (
     model_validator,
 )
 
+from kiosk import resources
 from kiosk.tomlconfig import ConfigProblems, load_toml_model, pick_config_path, resolve_paths
 from sync.protocol import MAX_BATCH
 
 ENV_PREFIX = "CENTRAL__"
 ENV_CONFIG = "CENTRAL_CONFIG"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-DEFAULT_CONFIG = PROJECT_ROOT / "config" / "central.toml"
+# The shipped default (kiosk.resources: the top-level config/central.toml, or its copy in a wheel).
+DEFAULT_CONFIG = resources.config_file("central.toml")
 
 
 class SettingsError(ConfigProblems):
