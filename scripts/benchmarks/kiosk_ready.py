@@ -20,7 +20,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-RUNS = int(os.environ.get("READY_BENCH_RUNS", "3"))
+# One round in a quick run (BENCH_QUICK=1, see common.sized), three otherwise.
+RUNS = int(os.environ.get("READY_BENCH_RUNS", "1" if os.environ.get("BENCH_QUICK") == "1" else "3"))
 TIMEOUT = 300
 
 
