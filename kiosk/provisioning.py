@@ -12,6 +12,7 @@ Blocks on the network: the UI calls it on a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,8 +74,14 @@ def provision(
     if config.central.token_file is None:
         text = set_values(text, {("central", "token_file"): toml_string(str(token_file))})
     backup = _Backup(config_path, token_file)
-    write_atomically(token_file, code.token + "\n", mode=0o600)
-    write_atomically(config_path, text)
+    try:
+        write_atomically(token_file, code.token + "\n", mode=0o600)
+        write_atomically(config_path, text)
+    except OSError:
+        # The token written but not the config would break the counter that works now.
+        with contextlib.suppress(OSError):
+            backup.restore()
+        raise
     log.info(
         "provisioned: counter %s, central %s (token in %s)", code.counter, code.url, token_file
     )
