@@ -38,7 +38,7 @@ PREFIX = "KIOSK"
 FILE_NAME = "counter-kiosk.provision"
 MAX_CODE = 1000  # a QR code a badge scanner reads well holds far fewer characters
 
-_HEADER = re.compile(r"^KIOSK(\d+) ")
+_HEADER = re.compile(r"^KIOSK(\d+)(?: |$)")
 _URL = re.compile(r"^https?://[^\s/]+\S*$")
 _TOKEN = re.compile(r"^[\x21-\x7e]{1,200}$")  # printable ASCII, no spaces
 
