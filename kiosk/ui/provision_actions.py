@@ -52,8 +52,9 @@ class NoProvisioningFile(Exception):
     """No stick holds the file."""
 
 
-def find_on_media(patterns: Iterable[str] = MEDIA_GLOBS) -> Path:
+def find_on_media(patterns: Iterable[str] | None = None) -> Path:
     """The provisioning file on a mounted stick (the first, by path); NoProvisioningFile."""
+    patterns = tuple(MEDIA_GLOBS if patterns is None else patterns)
     found = sorted(
         {Path(folder) / FILE_NAME for pattern in patterns for folder in glob.glob(pattern)}
     )
@@ -63,9 +64,17 @@ def find_on_media(patterns: Iterable[str] = MEDIA_GLOBS) -> Path:
     raise NoProvisioningFile(f"no {FILE_NAME} in {', '.join(patterns)}")
 
 
-def from_media(patterns: Iterable[str] = MEDIA_GLOBS) -> ProvisioningCode:
+def from_media(patterns: Iterable[str] | None = None) -> ProvisioningCode:
     """The code in the stick's file; raises NoProvisioningFile, ProvisioningCodeError."""
     return read_code_file(find_on_media(patterns))
+
+
+def code_values(code: object) -> dict[str, str]:
+    """What a provisioning sentence names: the counter and the center ("?" for a stick's
+    file until the worker has read it)."""
+    if isinstance(code, ProvisioningCode):
+        return {"counter": code.counter, "url": code.url}
+    return {"counter": "?", "url": "?"}
 
 
 def failure_key(error: BaseException) -> str:

@@ -101,3 +101,19 @@ def test_a_code_with_a_bad_field_names_the_field():
         with pytest.raises(ProvisioningCodeError) as caught:
             parse_code(coded(payload))
         assert says in str(caught.value), payload
+
+
+def test_the_usb_sticks_file_is_found_where_sticks_are_mounted(tmp_path):
+    from kiosk.ui.provision_actions import NoProvisioningFile, find_on_media
+    from sync.provisioning import FILE_NAME, file_text, read_code_file
+
+    media = str(tmp_path / "media" / "*" / "*")
+    with pytest.raises(NoProvisioningFile):
+        find_on_media([media])
+    stick = tmp_path / "media" / "kiosk" / "USB DISK"
+    stick.mkdir(parents=True)
+    code = make_code("https://c.example", "Q07", "tok")
+    (stick / FILE_NAME).write_text(file_text(code))
+    found = find_on_media([media])
+    assert found == stick / FILE_NAME
+    assert read_code_file(found) == code, "the file's comment lines are skipped"

@@ -483,8 +483,9 @@ def _scan_and_wait(robot: Robot, screen, text: str) -> list[str]:
 
 
 def provision_by_scan(robot: Robot) -> dict:
-    """The codes of UI_PROVISION (JSON: good, refused, foreign, damaged): the good one on
-    the Rate screen, then each at the service screen, the good one last."""
+    """The codes of UI_PROVISION (JSON: good, foreign, damaged): the good one on the Rate
+    screen, then each at the service screen; then "set up from USB stick" with a stick
+    (UI_MEDIA) whose file the center refuses; the good one last."""
     import json
     import os
 
@@ -497,9 +498,15 @@ def provision_by_scan(robot: Robot) -> dict:
     robot.run_for(0.5)
     seen["on_rate"] = {"screen": robot.screen, "exits": list(exits)}
     screen = _open_service(robot)
-    for name in ("foreign", "damaged", "refused"):
+    for name in ("foreign", "damaged"):
         shown = _scan_and_wait(robot, screen, codes[name])
         seen[name] = dict(_outcome(screen), shown=shown)
+    # The refused code comes on a USB stick, mounted where UI_MEDIA says.
+    from kiosk.ui import provision_actions
+
+    provision_actions.MEDIA_GLOBS = (os.environ["UI_MEDIA"],)
+    shown = _press_and_wait(robot, screen, "Cài đặt từ USB")
+    seen["refused"] = dict(_outcome(screen), shown=shown)
     shown = _scan_and_wait(robot, screen, codes["good"])
     seen["good"] = dict(_outcome(screen), shown=shown, exits=list(exits))
     robot.wait(lambda: exits, timeout=60, what="the restart that takes the new config")

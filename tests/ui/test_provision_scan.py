@@ -1,7 +1,8 @@
 """A technician provisions a kiosk with no keyboard: the counter's badge scanner types the
 printed provisioning code at the service screen, and the kiosk points itself at the
 center and pulls its roster. The same code scanned where citizens rate does nothing; a
-foreign, damaged or refused code says so in the kiosk's language and changes nothing."""
+foreign, damaged or refused code (scanned, or from a USB stick) says so in the kiosk's
+language and changes nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from kiosk.config import DEFAULT_CONFIG
 from kiosk.ui import theme
 from kiosk.ui.i18n import t
-from sync.provisioning import make_code
+from sync.provisioning import FILE_NAME, file_text, make_code
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
 
@@ -47,13 +48,12 @@ def test_a_scanned_code_provisions_the_kiosk_at_the_service_screen_only(
     token = central.add_counter("Q21")  # the center's roster of CA: CB001 only
     good = make_code(central.url, "Q21", token).text()
     ui_env["UI_PROVISION"] = json.dumps(
-        {
-            "good": good,
-            "refused": make_code(central.url, "Q21", "not-the-token").text(),
-            "foreign": "HTTPS://EXAMPLE.COM/PROMO",
-            "damaged": good[:-12],
-        }
+        {"good": good, "foreign": "HTTPS://EXAMPLE.COM/PROMO", "damaged": good[:-12]}
     )
+    stick = tmp_path / "media" / "KIOSK-USB"
+    stick.mkdir(parents=True)
+    (stick / FILE_NAME).write_text(file_text(make_code(central.url, "Q21", "not-the-token")))
+    ui_env["UI_MEDIA"] = str(tmp_path / "media" / "*")
     seen = run_ui("provision_by_scan")
 
     assert seen["on_rate"] == {"screen": "rate", "exits": []}, "no rating, no provisioning"
@@ -61,7 +61,8 @@ def test_a_scanned_code_provisions_the_kiosk_at_the_service_screen_only(
         assert seen[name]["message"] == t(key, "vi")
         assert seen[name]["failed"] and seen[name]["colour"] == list(theme.ALERT)
     refused = seen["refused"]
-    assert refused["shown"][1] == t("prov_connecting", "vi", url=central.url, counter="Q21")
+    assert refused["shown"][0] == t("prov_reading", "vi")
+    assert t("prov_connecting", "vi", url=central.url, counter="Q21") in refused["shown"]
     assert refused["message"] == t("prov_refused", "vi", counter="Q21", url=central.url)
     assert "Cấu hình cũ được giữ nguyên" in refused["message"]
     assert refused["failed"]

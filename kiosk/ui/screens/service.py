@@ -282,7 +282,7 @@ class ServiceScreen(KioskScreen):
 
         def job() -> None:
             read = code() if callable(code) else code  # the stick's file: read here
-            values = _code_values(read)
+            values = provision_actions.code_values(read)
             Clock.schedule_once(lambda _dt: self._step_values.update(values))  # before steps
             outcome.append(provision(read, config_path, on_step=on_step))
 
@@ -299,7 +299,7 @@ class ServiceScreen(KioskScreen):
             log.info("provisioned as counter %s: restarting", done.counter)
             Clock.schedule_once(lambda _dt: self.kiosk.exit_app(), RESTART_SECONDS)
 
-        self._step_values = _code_values(code)
+        self._step_values = provision_actions.code_values(code)
         self._run("provision", job, finished, failure=self._provision_failed)
 
     def _provision_failed(self, error: BaseException) -> None:
@@ -314,14 +314,6 @@ _STATE_WORDS = {
     "error": N_("sync_error"),
     "not_configured": N_("not_configured"),
 }
-
-
-def _code_values(code: object) -> dict[str, str]:
-    """What a provisioning sentence names: the counter and the center ("?" for a stick's
-    file until the worker has read it)."""
-    if isinstance(code, ProvisioningCode):
-        return {"counter": code.counter, "url": code.url}
-    return {"counter": "?", "url": "?"}
 
 
 def _detail(error: BaseException) -> str:
