@@ -29,6 +29,7 @@ from kiosk.ui.keys import KeyReader
 from kiosk.ui.service_link import ServiceLink, status_line
 from kiosk.ui.sync_status import DOT_COLOURS, NOT_CONFIGURED, NoSync, SyncService
 from kiosk.ui.widgets import ServiceCorner
+from sync.provisioning import looks_like_code
 
 log = logging.getLogger(__name__)
 
@@ -245,6 +246,11 @@ class KioskApp(App):
     def _on_scan(self, text: str) -> None:
         """A burst typed by a badge or ticket scanner: never a rating."""
         self.sm.current_screen.restart_idle()
+        if looks_like_code(text) and self.sm.current != "service":
+            # Provisioning changes the counter: only behind the technician PIN. The code
+            # holds a token, so it is not logged.
+            log.info("provisioning code scanned on screen %s: ignored", self.sm.current)
+            return
         if not self.sm.current_screen.on_scan(text):
             self.scan_at_desk(text)
 

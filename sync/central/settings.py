@@ -11,6 +11,7 @@ A bad file raises :class:`SettingsError` with one line per problem: file, key, p
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,16 @@ class ServerSection(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     session_hours: float = Field(default=12, gt=0, le=24 * 30)
+    # The address kiosks reach this central at (behind its TLS proxy): what a
+    # provisioning code carries (centralctl counter add --qr). Empty: not known.
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s/]+\S*$", value):
+            raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
 
 
 class DatabaseSection(_Section):

@@ -522,4 +522,48 @@ def taps_on_a_full_disk(robot: Robot) -> dict:
     seen["freed_texts"] = _shown_texts(robot)
     seen["freed_stored"] = counter.status().today_total - before
     seen["problem_after"] = counter.storage_problem
+
+
+# --- provisioning by a scanned code ----------------------------------------------------
+
+
+def _scan_and_wait(robot: Robot, screen, text: str) -> list[str]:
+    """Scan ``text`` at scanner speed; return every message shown until it was done."""
+    shown: list[str] = []
+    screen.bind(message=lambda _w, value: shown.append(value))
+    robot.type(text)
+    robot.wait(lambda: not screen.busy, timeout=120, what="provisioning to finish")
+    robot.frames(2)
+    return shown
+
+
+def provision_by_scan(robot: Robot) -> dict:
+    """The codes of UI_PROVISION (JSON: good, foreign, damaged): the good one on the Rate
+    screen, then each at the service screen; then "set up from USB stick" with a stick
+    (UI_MEDIA) whose file the center refuses; the good one last."""
+    import json
+    import os
+
+    codes = json.loads(os.environ["UI_PROVISION"])
+    exits: list[str] = []
+    robot.app.exit_app = lambda: exits.append("exit")  # the real one would end the test
+    seen: dict = {}
+    robot.wait_screen("rate")
+    robot.type(codes["good"])
+    robot.run_for(0.5)
+    seen["on_rate"] = {"screen": robot.screen, "exits": list(exits)}
+    screen = _open_service(robot)
+    for name in ("foreign", "damaged"):
+        shown = _scan_and_wait(robot, screen, codes[name])
+        seen[name] = dict(_outcome(screen), shown=shown)
+    # The refused code comes on a USB stick, mounted where UI_MEDIA says.
+    from kiosk.ui import provision_actions
+
+    provision_actions.MEDIA_GLOBS = (os.environ["UI_MEDIA"],)
+    shown = _press_and_wait(robot, screen, "Cài đặt từ USB")
+    seen["refused"] = dict(_outcome(screen), shown=shown)
+    shown = _scan_and_wait(robot, screen, codes["good"])
+    seen["good"] = dict(_outcome(screen), shown=shown, exits=list(exits))
+    robot.wait(lambda: exits, timeout=60, what="the restart that takes the new config")
+    seen["restarted"] = list(exits)
     return seen
