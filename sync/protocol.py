@@ -43,7 +43,7 @@ MAX_BATCH = 500
 API_PREFIX = "/api/v1"
 BATCH_PATH = f"{API_PREFIX}/ratings:batch"
 REPORT_PATH = f"{API_PREFIX}/reports/satisfaction"
-REPORT_GROUPINGS = ("department", "officer", "counter", "day", "month")
+REPORT_GROUPINGS = ("department", "officer", "counter", "day", "month", "channel")
 
 # Every answer of the central's API carries this header with the schema version: how a
 # kiosk tells the central's own errors from a proxy's or a portal's (sync.answers).
