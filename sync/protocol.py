@@ -109,6 +109,10 @@ def heartbeat_path(counter: str) -> str:
     return f"{API_PREFIX}/counters/{counter}/heartbeat"
 
 
+def officer_figures_path(counter: str, officer: str) -> str:
+    return f"{API_PREFIX}/counters/{counter}/officers/{officer}/figures"
+
+
 def _to_utc(value: Any, handler: Any, info: ValidationInfo) -> datetime:
     parsed: datetime = handler(value)
     if parsed.tzinfo is None:
@@ -324,6 +328,25 @@ class HeartbeatRequest(_Wire):
 
 
 class HeartbeatResponse(_Wire):
+    server_time: UtcDatetime
+
+
+class Tally(_Wire):
+    total: int = Field(ge=0)
+    satisfied: int = Field(ge=0)
+
+
+class OfficerFigures(_Wire):
+    """``GET /api/v1/counters/{counter}/officers/{officer}/figures``: what the center
+    counted for one officer of the counter's department, at every counter, on the center's
+    local ``day`` and in its ``month`` (YYYY-MM). Counts only, never a rating."""
+
+    officer: str
+    day: date
+    month: str
+    today: Tally
+    this_month: Tally
+    satisfied_levels: list[int]
     server_time: UtcDatetime
 
 
