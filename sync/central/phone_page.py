@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from kiosk import resources
-from sync.central.dashboard_page import language, render
+from sync.central.dashboard_page import render
 from sync.central.i18n import pick_language
 from sync.central.models import utcnow
 from sync.central.phone_ratings import (
@@ -78,7 +78,8 @@ def _form(request: Request, code: str, lang: str, missing: bool = False) -> HTML
 
 @router.get(PATH_PREFIX + "{code}", response_class=HTMLResponse)
 def phone_form(code: str, request: Request) -> Response:
-    lang = language(request)
+    # Vietnamese unless asked: the center's language, whatever the phone is set to.
+    lang = pick_language(request.query_params.get("lang"))
     settings = request.app.state.settings
     try:
         open_link(request.app.state.db, code, utcnow(), settings.phone.link_days)
@@ -95,7 +96,7 @@ async def phone_submit(code: str, request: Request) -> Response:
         if len(body) > MAX_FORM_BYTES:
             return Response("form too large", status_code=413)
     form = parse_qs(body.decode("utf-8", "replace"), max_num_fields=50)
-    lang = pick_language(form.get("lang", [""])[0], request.headers.get("accept-language"))
+    lang = pick_language(form.get("lang", [""])[0])
     settings = request.app.state.settings
     report = settings.report
     choice = clean_choice(
