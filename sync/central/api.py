@@ -279,6 +279,7 @@ def get_report(request: Request) -> Response:
             params.get("for"),
             date_from,
             date_to,
+            params.get("channel") or None,
         )
     except ReportError as exc:
         raise ApiError(422, _refusal(lang, exc)) from None

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
 
-from sync.central import api, dashboard, dashboard_reasons, openapi
+from sync.central import api, dashboard, dashboard_reasons, officer_api, openapi, phone_page
 from sync.central.db import Database, open_database, shared_secret
 from sync.central.errors import ApiError, LastResort, error_response, scope_language
 from sync.central.i18n import t
@@ -41,6 +41,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_reasons.router)
+    app.include_router(phone_page.router)
+    app.include_router(officer_api.router)
     openapi.install(app)
     app.add_middleware(LastResort)
     # Added last, so outermost: even the last resort's 500 carries the central's mark.

@@ -128,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="date_from", help="first local day YYYY-MM-DD (default: 29 days before --to)"
     )
     report.add_argument("--to", dest="date_to", help="last local day YYYY-MM-DD (default: today)")
+    report.add_argument(
+        "--channel",
+        choices=("kiosk", "phone"),
+        help="only ratings given at a kiosk, or later from a phone by link (default: both)",
+    )
     report.add_argument("--format", default="table", choices=["table", "csv", "json"])
     report.set_defaults(run=cmd_report)
 
@@ -318,7 +323,15 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> None:
     )
     if args.groups and args.by != "reason":
         raise CliError("--for goes only with --by reason", code=2)
-    report = make_report(_open(settings), settings.report, args.by, args.groups, date_from, date_to)
+    report = make_report(
+        _open(settings),
+        settings.report,
+        args.by,
+        args.groups,
+        date_from,
+        date_to,
+        args.channel,
+    )
     if args.format == "csv":
         sys.stdout.write(as_csv(report))
     elif args.format == "json":

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 
 from sync.central.db import Database
 from sync.central.filing import file_under_roster
-from sync.central.models import counters, ratings, utcnow
+from sync.central.models import KIOSK, counters, ratings, utcnow
 from sync.central.rollup import add_to_rollup
 from sync.protocol import BatchResponse, RatingIn, RejectedRating, rating_label, validate_rating
 
@@ -170,14 +170,20 @@ _COLUMNS = (
     "created_at",
     "received_at",
     "day",
+    "channel",
 )
-# 64 rows x 13 values = 832 parameters per statement: under SQLite's historic limit of
+# 64 rows x 14 values = 896 parameters per statement: under SQLite's historic limit of
 # 999 and PostgreSQL's 65535, so a 500-rating batch is 8 statements whatever the build.
 _ROWS_PER_STATEMENT = 64
 
 
 def insert_ratings(
-    connection: Connection, counter: str, batch: list[RatingIn], tz: ZoneInfo, now: datetime
+    connection: Connection,
+    counter: str,
+    batch: list[RatingIn],
+    tz: ZoneInfo,
+    now: datetime,
+    channel: str = KIOSK,
 ) -> set[str]:
     """Insert in one open transaction; return the ids that were new. Used by benchmarks too.
 
@@ -213,6 +219,7 @@ def insert_ratings(
             created_at(rating.created_at),
             received_at,
             day_of(day),
+            channel,
         )
         for rating, day in zip(batch, days, strict=True)
     ]
@@ -229,7 +236,7 @@ def insert_ratings(
         add_to_rollup(
             connection,
             Counter(
-                (day, counter, rating.officer, rating.department, rating.level)
+                (day, counter, rating.officer, rating.department, rating.level, channel)
                 for rating, day in zip(batch, days, strict=True)
                 if rating.id in inserted
             ),

@@ -3,7 +3,7 @@
 Times are stored as UTC without a zone (the same on SQLite and PostgreSQL). ``ratings.day``
 is the local day in the center's time zone, fixed at ingest, so grouping needs no time zone
 arithmetic in SQL. ``daily_counts`` holds one row per (day, counter, officer, department,
-level): reports read it instead of the ratings, which keeps them fast at 10 million rows.
+level, channel): reports read it instead of the ratings, which keeps them fast at 10 million rows.
 Schema changes need a new migration in ``sync/central/migrations/versions``.
 """
 
@@ -31,6 +31,11 @@ from kiosk.dbtypes import UTCDateTime
 from kiosk.dbtypes import utcnow as utcnow
 
 metadata = MetaData()
+
+# The channels a rating comes by: the counter's kiosk, or the one-time link opened on the
+# citizen's phone later (sync.phone_link). Reports filter or split by it.
+KIOSK, PHONE = "kiosk", "phone"
+CHANNELS = (KIOSK, PHONE)
 
 departments = Table(
     "departments",
@@ -91,6 +96,8 @@ ratings = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
     Column("day", Date, nullable=False),
+    # Where the citizen rated: CHANNELS (a kiosk, or later from their phone by a link).
+    Column("channel", String(8), nullable=False, server_default="kiosk"),
     # (day, level): the reasons report reads only a range's low ratings (migration 0002).
     Index("ix_ratings_day_level", "day", "level"),
     Index("ix_ratings_counter_seq", "counter", "seq"),
@@ -104,6 +111,7 @@ daily_counts = Table(
     Column("officer", String(32), primary_key=True),
     Column("department", String(32), primary_key=True),
     Column("level", SmallInteger, primary_key=True),
+    Column("channel", String(8), primary_key=True, default=KIOSK),
     Column("count", BigInteger, nullable=False),
 )
 

@@ -103,6 +103,11 @@ def describe(app: FastAPI) -> dict[str, Any]:
             "with by=reason: per department or per officer (both when absent)",
             {"type": "string", "enum": list(REASON_GROUPS)},
         ),
+        _query(
+            "channel",
+            "only the ratings given at a kiosk, or later from a phone (all when absent)",
+            {"type": "string", "enum": ["kiosk", "phone"]},
+        ),
         _query("from", "first local day, YYYY-MM-DD", day),
         _query("to", "last local day, YYYY-MM-DD", day),
         _query("format", "json or csv", {"type": "string", "enum": ["json", "csv"]}),

@@ -30,6 +30,7 @@ REFUSALS = {
     "bad_for": N_("error_bad_for"),
     "for_without_reason": N_("error_for_without_reason"),
     "bad_format": N_("error_bad_format"),
+    "bad_channel": N_("error_bad_channel"),
 }
 FIELDS = {"from": N_("field_from"), "to": N_("field_to")}
 # kiosks.Problem's kinds.

@@ -16,6 +16,7 @@ from sync.central.reasons_output import reasons_csv, reasons_json, reasons_table
 from sync.central.reports import (
     Report,
     ReportError,
+    check_channel,
     report_csv,
     report_json,
     report_table,
@@ -33,14 +34,18 @@ def make_report(
     groups: str | None,
     date_from: date,
     date_to: date,
+    channel: str | None = None,
 ) -> AnyReport:
-    """The report ``by`` a grouping; ``groups`` (``for``) narrows a reasons report."""
+    """The report ``by`` a grouping; ``groups`` (``for``) narrows a reasons report,
+    ``channel`` (kiosk, phone) any report."""
     if by == "reason":
-        return reason_report(db, config, date_from, date_to, parse_groups(groups))
+        return reason_report(
+            db, config, date_from, date_to, parse_groups(groups), check_channel(channel)
+        )
     if groups:
         # Silently ignored, it would look like a filter that was applied.
         raise ReportError("for: only with by=reason", "for_without_reason")
-    return satisfaction_report(db, config, by, date_from, date_to)
+    return satisfaction_report(db, config, by, date_from, date_to, channel)
 
 
 def grouping(report: AnyReport) -> str:

@@ -157,6 +157,11 @@ class KiosksSection(_Section):
     max_clock_skew_seconds: float = Field(default=120, gt=0)
 
 
+class PhoneSection(_Section):
+    # Days a kiosk's "rate later from your phone" link stays usable after it was made.
+    link_days: float = Field(default=14, gt=0, le=366)
+
+
 class Settings(_Section):
     server: ServerSection = ServerSection()
     database: DatabaseSection = DatabaseSection()
@@ -164,6 +169,7 @@ class Settings(_Section):
     report: ReportSection = ReportSection()
     limits: LimitsSection = LimitsSection()
     kiosks: KiosksSection = KiosksSection()
+    phone: PhoneSection = PhoneSection()
     config_path: Path = Path()
 
     @property
