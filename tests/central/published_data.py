@@ -34,7 +34,10 @@ ROSTER = (
 # officer -> (counter, [(level, count, reasons)])
 RATINGS = {
     "CB001": ("Q01", [(4, 18, []), (3, 2, [])]),
-    "CB002": ("Q01", [(4, 9, []), (3, 1, []), (2, 1, ["waiting_time"]), (1, 1, ["attitude", "waiting_time"])]),
+    "CB002": (
+        "Q01",
+        [(4, 9, []), (3, 1, []), (2, 1, ["waiting_time"]), (1, 1, ["attitude", "waiting_time"])],
+    ),
     "DL001": ("Q02", [(4, 12, []), (3, 3, [])]),
     "DL002": ("Q02", [(4, 8, []), (3, 2, [])]),
     "TP001": ("Q03", [(4, 3, []), (2, 1, []), (1, 1, ["result_late"])]),
