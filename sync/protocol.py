@@ -43,6 +43,8 @@ MAX_BATCH = 500
 API_PREFIX = "/api/v1"
 BATCH_PATH = f"{API_PREFIX}/ratings:batch"
 REPORT_PATH = f"{API_PREFIX}/reports/satisfaction"
+# The published report of a period as a file (XLSX or PDF): sync/central/api_published.py.
+PUBLISHED_PATH = f"{API_PREFIX}/reports/published"
 REPORT_GROUPINGS = ("department", "officer", "counter", "day", "month", "channel")
 
 # Every answer of the central's API carries this header with the schema version: how a

@@ -13,7 +13,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
 
-from sync.central import api, dashboard, dashboard_reasons, officer_api, openapi, phone_page
+from sync.central import (
+    api,
+    api_published,
+    dashboard,
+    dashboard_published,
+    dashboard_reasons,
+    officer_api,
+    openapi,
+    phone_page,
+)
 from sync.central.db import Database, open_database, shared_secret
 from sync.central.errors import ApiError, LastResort, error_response, scope_language
 from sync.central.i18n import t
@@ -43,6 +52,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(dashboard_reasons.router)
     app.include_router(phone_page.router)
     app.include_router(officer_api.router)
+    app.include_router(api_published.router)
+    app.include_router(dashboard_published.router)
     openapi.install(app)
     app.add_middleware(LastResort)
     # Added last, so outermost: even the last resort's 500 carries the central's mark.

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from sync.central.db import Database
+from sync.central.ranking import rank_officers
 from sync.central.reasons import ReasonReport, parse_groups, reason_report
 from sync.central.reasons_output import reasons_csv, reasons_json, reasons_table
 from sync.central.reports import (
@@ -57,7 +58,18 @@ def as_csv(report: AnyReport) -> str:
 
 
 def as_json(report: AnyReport) -> dict[str, Any]:
-    return reasons_json(report) if isinstance(report, ReasonReport) else report_json(report)
+    if isinstance(report, ReasonReport):
+        return reasons_json(report)
+    answer = report_json(report)
+    if report.by == "officer":
+        # The officers' rank (ranking.py): the same one the published report prints.
+        ranks = {
+            item.row.key: item.rank for item in rank_officers(report.rows, report.rank_min_turns)
+        }
+        answer["rank_min_turns"] = report.rank_min_turns
+        for row in answer["rows"]:
+            row["rank"] = ranks[row["key"]]
+    return answer
 
 
 def as_table(report: AnyReport) -> str:

@@ -62,6 +62,7 @@ class ReportRow:
     total: int
     top: int
     satisfied: int
+    lowest: int  # the count at the lowest level, which Decision 766's indicator leaves out
 
     @property
     def top_share(self) -> float | None:
@@ -70,6 +71,12 @@ class ReportRow:
     @property
     def satisfaction_rate(self) -> float | None:
         return self.satisfied / self.total if self.total else None
+
+    @property
+    def decision_766_rate(self) -> float | None:
+        """Decision 766/QĐ-TTg's satisfaction indicator: the share of rated turns not at
+        the lowest level (its "(all - không hài lòng) / all", with rated turns for dossiers)."""
+        return (self.total - self.lowest) / self.total if self.total else None
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,7 @@ class Report:
     rows: list[ReportRow] = field(default_factory=list)
     overall: ReportRow | None = None
     channel: str | None = None  # only the ratings of this channel; None: every channel
+    rank_min_turns: int = 1  # [report] rank_min_turns: the officers' ranking (ranking.py)
 
 
 def parse_day(value: str, name: str) -> date:
@@ -166,6 +174,7 @@ def satisfaction_report(
         rows=rows,
         overall=_row("*", "", everything, config),
         channel=channel,
+        rank_min_turns=config.rank_min_turns,
     )
 
 
@@ -207,6 +216,7 @@ def _row(key: str, name: str, counts: dict[int, int], config: ReportSection) -> 
         total=total,
         top=counts.get(config.top_level, 0),
         satisfied=sum(counts.get(level, 0) for level in config.satisfied_levels),
+        lowest=counts.get(config.lowest_level, 0),
     )
 
 
@@ -264,6 +274,8 @@ def _row_json(row: ReportRow) -> dict[str, Any]:
         "top_level_share": row.top_share,
         "satisfied": row.satisfied,
         "satisfaction_rate": row.satisfaction_rate,
+        "lowest_level_count": row.lowest,
+        "decision_766_rate": row.decision_766_rate,
     }
 
 
@@ -278,6 +290,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "levels": list(report.levels),
         "satisfied_levels": list(report.satisfied_levels),
         "top_level": report.top_level,
+        "lowest_level": min(report.levels),
         "rows": [_row_json(row) for row in report.rows],
         "total": _row_json(report.overall) if report.overall else None,
     }

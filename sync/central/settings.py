@@ -104,6 +104,11 @@ DEFAULT_REASONS = (
 
 class ReportSection(_Section):
     timezone: str = "Asia/Ho_Chi_Minh"
+    # The center's name, at the head of the published report (XLSX and PDF).
+    center_name: str = Field(default="Trung tâm Phục vụ hành chính công", max_length=200)
+    # An officer with fewer rated turns in the period is listed but not ranked: one happy
+    # citizen must not put a new officer above one with hundreds of ratings.
+    rank_min_turns: int = Field(default=10, ge=1)
     levels: tuple[int, ...] = Field(default=(4, 3, 2, 1), min_length=2, max_length=10)
     satisfied_levels: tuple[int, ...] = Field(default=(4, 3), min_length=1)
     top_level: int = 4
@@ -143,6 +148,12 @@ class ReportSection(_Section):
     def low_levels(self) -> tuple[int, ...]:
         """The levels not counted as satisfied, highest first: the ratings reasons explain."""
         return tuple(level for level in self.levels if level not in self.satisfied_levels)
+
+    @property
+    def lowest_level(self) -> int:
+        """The level Decision 766/QĐ-TTg's satisfaction indicator leaves out ("không hài
+        lòng"): every rated turn not at it counts as satisfied there."""
+        return min(self.levels)
 
 
 class LimitsSection(_Section):
