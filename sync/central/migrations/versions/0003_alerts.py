@@ -1,0 +1,62 @@
+"""The alerts outbox: alerts made at ingest, their deliveries per channel, and each
+department's pace per channel (sync.central.models explains each table).
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "alerts",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+        sa.Column("key", sa.String(120), nullable=False, unique=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("department", sa.String(32), nullable=False),
+        sa.Column("counter", sa.String(16)),
+        sa.Column("officer", sa.String(32)),
+        sa.Column("level", sa.SmallInteger),
+        sa.Column("reasons", sa.JSON),
+        sa.Column("rated_at", sa.DateTime),
+        sa.Column("day", sa.Date, nullable=False),
+        sa.Column("rate", sa.Float),
+        sa.Column("total", sa.Integer),
+    )
+    op.create_table(
+        "alert_deliveries",
+        sa.Column("alert_key", sa.String(120), sa.ForeignKey("alerts.key"), primary_key=True),
+        sa.Column("channel", sa.String(16), primary_key=True),
+        sa.Column("department", sa.String(32), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime, nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False),
+        sa.Column("sent_at", sa.DateTime),
+        sa.Column("last_error", sa.Text),
+    )
+    op.create_index(
+        "ix_alert_deliveries_pending", "alert_deliveries", ["sent_at", "department", "channel"]
+    )
+    op.create_table(
+        "alert_channels",
+        sa.Column("department", sa.String(32), primary_key=True),
+        sa.Column("channel", sa.String(16), primary_key=True),
+        sa.Column("last_sent_at", sa.DateTime),
+        sa.Column("claimed_by", sa.String(64)),
+        sa.Column("claimed_until", sa.DateTime),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("alert_channels")
+    op.drop_index("ix_alert_deliveries_pending", table_name="alert_deliveries")
+    op.drop_table("alert_deliveries")
+    op.drop_table("alerts")
