@@ -132,9 +132,12 @@ def provision_central(data_dir: Path, counters: dict[str, str], department: str 
 
 
 @contextlib.contextmanager
-def running_central(data_dir: Path, counters: dict[str, str]) -> Iterator[Central]:
+def running_central(
+    data_dir: Path, counters: dict[str, str], settings: dict[str, str] | None = None
+) -> Iterator[Central]:
     """A real ``centralctl serve`` (SQLite in ``data_dir``) on 127.0.0.1, in its own
-    process as a single-machine center runs it, provisioned as provision_central."""
+    process as a single-machine center runs it, provisioned as provision_central.
+    ``settings``: CENTRAL__* variables for the server, e.g. the alerts' webhook."""
     tokens = provision_central(data_dir, counters)
     central = Central("", data_dir, tokens)
     with socket.socket() as probe:
@@ -143,7 +146,7 @@ def running_central(data_dir: Path, counters: dict[str, str]) -> Iterator[Centra
     server = subprocess.Popen(
         [str(BIN / "centralctl"), "serve", "--host", "127.0.0.1", "--port", str(port)]
         + ["--log-level", "warning"],
-        env=central.environ,
+        env={**central.environ, **(settings or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from sync.central.alert_words import AlertView, Names, describe
+from sync.central.alert_words import AlertView, Names, alert_query, describe
 from sync.central.api import admin_of
 from sync.central.dashboard_page import language
 from sync.central.db import Database
@@ -41,7 +41,7 @@ def recent_alerts(
     db: Database, settings: Settings, lang: str, after: int | None = None, limit: int = RECENT
 ) -> list[AlertView]:
     """The newest ``limit`` alerts, oldest first; with ``after``: those after that id."""
-    query = alerts.select()
+    query = alert_query()
     if after is not None:
         query = query.where(alerts.c.id > after).order_by(alerts.c.id).limit(limit)
     else:

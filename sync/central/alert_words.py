@@ -12,11 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from sync.central import locale_format
 from sync.central.i18n import t
-from sync.central.models import departments, officers
+from sync.central.models import alerts, departments, officers, ratings
 from sync.central.phrases import in_words, level_label
 from sync.central.settings import Settings
 
@@ -46,6 +46,25 @@ class AlertView:
         return asdict(self)
 
 
+def alert_query() -> Select:
+    """The alerts with what their rating says (counter, officer, level, reasons, when):
+    the rows :func:`describe` reads."""
+    return select(
+        alerts.c.id,
+        alerts.c.key,
+        alerts.c.kind,
+        alerts.c.created_at,
+        alerts.c.department,
+        alerts.c.rate,
+        alerts.c.total,
+        ratings.c.counter,
+        ratings.c.officer,
+        ratings.c.level,
+        ratings.c.reasons,
+        ratings.c.created_at.label("rated_at"),
+    ).select_from(alerts.outerjoin(ratings, ratings.c.id == alerts.c.rating_id))
+
+
 @dataclass(frozen=True)
 class Names:
     """The roster's names, read once for a batch of alerts."""
@@ -68,7 +87,7 @@ class Names:
 
 
 def describe(row: Any, names: Names, settings: Settings, lang: str) -> AlertView:
-    """The alert ``row`` (a row of the alerts table) in ``lang``."""
+    """The alert ``row`` (a row of :func:`alert_query`) in ``lang``."""
     moment = row.rated_at or row.created_at
     department_name = names.departments.get(row.department, row.department)
     reasons = [_reason(code, settings, lang) for code in row.reasons or ()]

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 
 from sync.central.alert_send import SENDERS, DeliveryError
-from sync.central.alert_words import Names, describe
+from sync.central.alert_words import Names, alert_query, describe
 from sync.central.db import Database, dialect_insert
 from sync.central.models import alert_channels, alert_deliveries, alerts, utcnow
 from sync.central.settings import Settings
@@ -130,7 +130,8 @@ class AlertWorker:
         now = self._clock()
         with self.db.read() as connection:
             rows = connection.execute(
-                select(alerts, alert_deliveries.c.attempts)
+                alert_query()
+                .add_columns(alert_deliveries.c.attempts)
                 .join(alert_deliveries, alert_deliveries.c.alert_key == alerts.c.key)
                 .where(
                     alert_deliveries.c.department == department,

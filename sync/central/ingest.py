@@ -255,7 +255,7 @@ def insert_ratings(
         )
         if alerts is not None:
             new = [(r, day) for r, day in zip(batch, days, strict=True) if r.id in inserted]
-            queue_alerts(connection, counter, new, alerts, now.astimezone(tz).date(), now)
+            queue_alerts(connection, new, alerts, now.astimezone(tz).date(), now)
     connection.execute(update(counters).where(counters.c.id == counter).values(last_batch_at=now))
     return inserted
 

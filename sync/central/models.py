@@ -138,13 +138,11 @@ alerts = Table(
     Column("kind", String(16), nullable=False),  # "rating" or "rate"
     Column("created_at", UTCDateTime, nullable=False),
     Column("department", String(32), nullable=False),
-    Column("counter", String(16)),
-    Column("officer", String(32)),
-    Column("level", SmallInteger),
-    Column("reasons", JSON),
-    Column("rated_at", UTCDateTime),  # when the citizen rated (kind "rating")
     Column("day", Date, nullable=False),  # the center's local day
-    Column("rate", Float),  # kind "rate": the department's rate of the day, and of how many
+    # kind "rating": the rating (counter, officer, level, reasons are read from it, so
+    # ingest writes a short row); kind "rate": the department's rate of the day, of how many.
+    Column("rating_id", String(36)),
+    Column("rate", Float),
     Column("total", Integer),
 )
 

@@ -135,9 +135,7 @@ def test_an_unhappy_citizen_reaches_the_chat_and_the_mail_once(kind: str, tmp_pa
 
 
 @pytest.mark.parametrize("kind", DATABASES)
-def test_a_webhook_that_fails_is_tried_again_until_it_takes_the_alert(
-    kind: str, tmp_path: Path
-):
+def test_a_webhook_that_fails_is_tried_again_until_it_takes_the_alert(kind: str, tmp_path: Path):
     with (
         Webhook(statuses=[500, 503]).running() as webhook,
         alerting_central(kind, tmp_path, webhook, None) as central,

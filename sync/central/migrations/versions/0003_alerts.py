@@ -22,12 +22,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("department", sa.String(32), nullable=False),
-        sa.Column("counter", sa.String(16)),
-        sa.Column("officer", sa.String(32)),
-        sa.Column("level", sa.SmallInteger),
-        sa.Column("reasons", sa.JSON),
-        sa.Column("rated_at", sa.DateTime),
         sa.Column("day", sa.Date, nullable=False),
+        sa.Column("rating_id", sa.String(36)),
         sa.Column("rate", sa.Float),
         sa.Column("total", sa.Integer),
     )
