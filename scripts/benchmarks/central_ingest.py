@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor

@@ -38,7 +38,9 @@ def test_a_department_falling_below_the_rate_alerts_once_with_enough_ratings(
     try:
         token = central.add_counter("Q07", "CA")
         # Two of four satisfied is 50%, but four ratings are too few to judge a day by.
-        central.push(token, "Q07", [rating(level, seq=n) for n, level in enumerate((4, 4, 2, 2), start=1)])
+        central.push(
+            token, "Q07", [rating(level, seq=n) for n, level in enumerate((4, 4, 2, 2), start=1)]
+        )
         assert "Today&#39;s satisfaction rate" not in alert_list(central)
 
         central.push(token, "Q07", [rating(2, seq=5)])
