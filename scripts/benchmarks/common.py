@@ -140,11 +140,15 @@ def provision_central(
 
 @contextlib.contextmanager
 def running_central(
-    data_dir: Path, counters: dict[str, str], database_url: str = ""
+    data_dir: Path,
+    counters: dict[str, str],
+    database_url: str = "",
+    settings: dict[str, str] | None = None,
 ) -> Iterator[Central]:
     """A real ``centralctl serve`` (SQLite in ``data_dir`` unless ``database_url``) on
     127.0.0.1, in its own process as a single-machine center runs it, provisioned as
-    provision_central."""
+    provision_central. ``settings``: CENTRAL__* variables for the server, e.g. the
+    alerts' webhook."""
     tokens = provision_central(data_dir, counters, database_url=database_url)
     central = Central("", data_dir, tokens, database_url)
     with socket.socket() as probe:
@@ -153,7 +157,7 @@ def running_central(
     server = subprocess.Popen(
         [str(BIN / "centralctl"), "serve", "--host", "127.0.0.1", "--port", str(port)]
         + ["--log-level", "warning"],
-        env=central.environ,
+        env={**central.environ, **(settings or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:

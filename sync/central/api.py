@@ -150,6 +150,7 @@ async def post_batch(request: Request) -> Response:
         envelope.ratings,
         settings.report.levels,
         settings.report.tz,
+        alerts=request.app.state.alert_rules,
     )
     return Response(answer.model_dump_json(), media_type="application/json")
 

@@ -133,3 +133,52 @@ central_state = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+# The alerts outbox. Ingest inserts one row per alert in the transaction that stores the
+# rating (so none is lost and a resent batch, which inserts no rating, makes none); ``key``
+# ("rating:<id>", "rate:<department>:<day>") makes each alert once whatever happens.
+# ``id`` orders the dashboard's live feed (Server-Sent Events, whose event id it is).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("key", String(120), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # "rating" or "rate"
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("day", Date, nullable=False),  # the center's local day
+    # kind "rating": the rating (counter, officer, level, reasons are read from it, so
+    # ingest writes a short row); kind "rate": the department's rate of the day, of how many.
+    Column("rating_id", String(36)),
+    Column("rate", Float),
+    Column("total", Integer),
+)
+
+# One row per alert and push channel ("webhook", "email"), made with the alert; a worker
+# of any central process sends it and records the outcome (sent_at, or attempts + error).
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("alert_key", String(120), ForeignKey("alerts.key"), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("department", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+    Index("ix_alert_deliveries_pending", "sent_at", "department", "channel"),
+)
+
+# One row per (department, channel): when it was last sent to (the digest's pace) and
+# which process holds it now. A process takes it with UPDATE ... WHERE claimed_until is
+# past, so two centrals never send the same department's messages at once.
+alert_channels = Table(
+    "alert_channels",
+    metadata,
+    Column("department", String(32), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("last_sent_at", UTCDateTime),
+    Column("claimed_by", String(64)),
+    Column("claimed_until", UTCDateTime),
+)

@@ -108,7 +108,15 @@ async def phone_submit(code: str, request: Request) -> Response:
         payload = await run_in_threadpool(open_link, db, code, now, settings.phone.link_days)
         if choice is None:
             return _form(request, code, lang, missing=True)
-        await run_in_threadpool(store_phone_rating, db, payload, choice, report.tz, now)
+        await run_in_threadpool(
+            store_phone_rating,
+            db,
+            payload,
+            choice,
+            report.tz,
+            now,
+            request.app.state.alert_rules,
+        )
     except LinkRefused as refusal:
         return _refused(lang, refusal.kind)
     return _page("phone_done.html", lang, outcome="thanks")

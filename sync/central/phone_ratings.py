@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from sync.central.alert_outbox import AlertRules
 from sync.central.db import Database
 from sync.central.filing import file_under_roster
 from sync.central.ingest import insert_ratings
@@ -70,9 +71,11 @@ def store_phone_rating(
     rating: PhoneRating,
     tz: ZoneInfo,
     now: datetime,
+    alerts: AlertRules | None = None,
 ) -> None:
     """Store the rating of a link opened by :func:`open_link`; LinkRefused(USED) when
-    the link was used meanwhile (the rating stored first is the one that counts)."""
+    the link was used meanwhile (the rating stored first is the one that counts). A low
+    phone rating alerts like a kiosk's (``alerts``: the central's rules, None: none)."""
     item = RatingIn(
         id=payload.rating_id,
         # seq orders a kiosk's own sends; a phone rating is none of them.
@@ -89,7 +92,9 @@ def store_phone_rating(
     if unknown:
         raise LinkRefused(NOT_VALID, unknown[0].error)
     with db.write() as connection:
-        inserted = insert_ratings(connection, payload.counter, filed, tz, now, channel=PHONE)
+        inserted = insert_ratings(
+            connection, payload.counter, filed, tz, now, channel=PHONE, alerts=alerts
+        )
     if not inserted:
         raise LinkRefused(USED)
 

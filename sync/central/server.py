@@ -25,6 +25,9 @@ def _config(settings: Settings, db: Database | None, log_level: str) -> uvicorn.
         # The kiosks' batches are small and many: keep connections open between them.
         timeout_keep_alive=30,
         server_header=False,
+        # Open alert streams (Server-Sent Events) never end on their own: close them
+        # after this long so that a stop or restart does not wait for the browsers.
+        timeout_graceful_shutdown=5,
     )
 
 

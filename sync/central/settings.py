@@ -28,6 +28,7 @@ from pydantic import (
 
 from kiosk import resources
 from kiosk.tomlconfig import ConfigProblems, load_toml_model, pick_config_path, resolve_paths
+from sync.central.alert_settings import AlertsSection
 from sync.protocol import MAX_BATCH
 
 ENV_PREFIX = "CENTRAL__"
@@ -181,7 +182,20 @@ class Settings(_Section):
     limits: LimitsSection = LimitsSection()
     kiosks: KiosksSection = KiosksSection()
     phone: PhoneSection = PhoneSection()
+    alerts: AlertsSection = AlertsSection()
     config_path: Path = Path()
+
+    @model_validator(mode="after")
+    def _alert_levels_known(self) -> Settings:
+        unknown = sorted(set(self.alerts.levels) - set(self.report.levels))
+        if unknown:
+            raise ValueError(f"alerts: levels {unknown} are not in [report] levels")
+        return self
+
+    @property
+    def alert_levels(self) -> frozenset[int]:
+        """The levels whose ratings alert: [alerts] levels, else the lowest level."""
+        return frozenset(self.alerts.levels or (min(self.report.levels),))
 
     @property
     def database_url(self) -> str:
@@ -210,7 +224,7 @@ def load_settings(
 
 
 def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
-    resolve_paths(raw, base, [("storage", "data_dir")])
+    resolve_paths(raw, base, [("storage", "data_dir"), ("alerts", "smtp_password_file")])
     database = raw.get("database")
     url = database.get("url") if isinstance(database, dict) else None
     # sqlite:///relative.db is relative to the config file too, like every other path.
