@@ -75,7 +75,7 @@ def main() -> None:
     db = open_database(settings.database_url)
     roster.add_department(db, "CA", "Công an tỉnh")
     officers = roster_file(work / "officers.csv", [f"Q{n:02d}-1" for n in range(KIOSKS)])
-    roster.import_officers(db, officers)
+    roster.import_officers(db, officers, min_pin_digits=6)
     tokens = {f"Q{n:02d}": accounts.add_counter(db, f"Q{n:02d}", "CA") for n in range(KIOSKS)}
     db.close()
     backlog = {counter: ratings_of(counter) for counter in tokens}
@@ -142,7 +142,7 @@ def main() -> None:
     )
     direct = open_database(baseline_settings.database_url)
     roster.add_department(direct, "CA", "Công an tỉnh")
-    roster.import_officers(direct, officers)
+    roster.import_officers(direct, officers, min_pin_digits=6)
     for counter in tokens:
         accounts.add_counter(direct, counter, "CA")
     started = time.perf_counter()

@@ -52,9 +52,9 @@ def serving_counter(environ=None):
 
 
 def roster_file(path: Path, codes: list[str], department: str = "CA") -> Path:
-    """A roster file of these officers (PIN 1234), for the center to know them: it refuses
+    """A roster file of these officers (PIN 123456), for the center to know them: it refuses
     ratings of officers it never had."""
     lines = ["code,full_name,department,pin"]
-    lines += [f"{code},Cán bộ {code},{department},1234" for code in codes]
+    lines += [f"{code},Cán bộ {code},{department},123456" for code in codes]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -7,6 +7,8 @@ can serve the same PostgreSQL database behind a load balancer.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sync.central import api, dashboard, dashboard_reasons, openapi
 from sync.central.db import Database, open_database, shared_secret
 from sync.central.errors import ApiError, LastResort, error_response, scope_language
+from sync.central.hashing import HashPool
 from sync.central.i18n import t
 from sync.central.marker import ProtocolMarker
 from sync.central.settings import Settings
@@ -29,15 +32,24 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """The app on ``db`` (opened from the settings and migrated to the newest schema when
     None). Raises sync.central.db.DatabaseError when the database cannot be used."""
     db = db or open_database(settings.database_url, settings.database.pool_size)
+    hash_pool = HashPool(settings.login.hash_workers, settings.login.hash_queue)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        hash_pool.close()
+
     app = FastAPI(
         title="Counter satisfaction central",
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.db = db
     app.state.session_key = shared_secret(db, SESSION_KEY)
+    app.state.hash_pool = hash_pool
     app.include_router(api.router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_reasons.router)

@@ -44,8 +44,19 @@ CHROMIUM_ARGS = [
 ]
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_UNREACHABLE = f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}"
-TABLES = ("daily_counts", "ratings", "counters", "officers", "departments", "admins")
+TABLES = (
+    "daily_counts",
+    "ratings",
+    "counters",
+    "officers",
+    "departments",
+    "admins",
+    "admin_sessions",
+    "login_failures",
+)
 REPO = DEFAULT_CONFIG.parent.parent
+# The tests' officers have PIN 1234; the shipped minimum (6) is tested on its own.
+TEST_PIN_MINIMUM = {"CENTRAL__ROSTER__MIN_PIN_DIGITS": "4"}
 CENTRALCTL = REPO / ".venv" / "bin" / "centralctl"
 
 
@@ -109,12 +120,14 @@ def postgres_url(postgres_database: str) -> str:
 @pytest.fixture
 def settings_for(tmp_path: Path) -> Callable[..., Settings]:
     """The shipped settings with a test's data dir, database and any other overrides,
-    e.g. ``settings_for(url, LIMITS__MAX_BATCH="3")``."""
+    e.g. ``settings_for(url, LIMITS__MAX_BATCH="3")``. The fixtures' officers have 4-digit
+    PINs, so the center's minimum is 4 here unless a test sets ROSTER__MIN_PIN_DIGITS."""
 
     def make(database_url: str, **overrides: str) -> Settings:
         environ = {
             "CENTRAL__STORAGE__DATA_DIR": str(tmp_path / "data"),
             "CENTRAL__DATABASE__URL": database_url,
+            **TEST_PIN_MINIMUM,
         }
         environ.update({f"CENTRAL__{key}": value for key, value in overrides.items()})
         return load_settings(DEFAULT_CONFIG, environ=environ)
@@ -157,7 +170,9 @@ class Central:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "officers.csv"
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            roster.import_officers(self.db, path)
+            roster.import_officers(
+                self.db, path, min_pin_digits=self.settings.roster.min_pin_digits
+            )
 
     def add_admin(self, username: str = "admin", password: str = "correct horse") -> str:
         accounts.set_admin(self.db, username, password)
@@ -215,7 +230,11 @@ def shared_central(
         with db.write() as connection:
             connection.execute(text(f"TRUNCATE {', '.join(TABLES)} CASCADE"))
         db.close()
-    environ = {"CENTRAL__STORAGE__DATA_DIR": str(folder / "data"), "CENTRAL__DATABASE__URL": url}
+    environ = {
+        "CENTRAL__STORAGE__DATA_DIR": str(folder / "data"),
+        "CENTRAL__DATABASE__URL": url,
+        **TEST_PIN_MINIMUM,
+    }
     started = start_central(load_settings(DEFAULT_CONFIG, environ=environ))
     yield started
     started.running.stop()
