@@ -4,7 +4,15 @@ the number of repeats left out.
 At the file-descriptor limit asyncio's accept loop logs a traceback for every failed
 accept(); a flood of bad connections does the same through uvicorn. Unfiltered, that
 fills the disk (141 MB in 50 s was seen). A record's identity is its logger, level,
-message template and exception type, so different problems still show at once.
+message's start and exception type, so different problems still show at once. Only the
+start of the message: asyncio writes each failed callback with its own timer handle
+("Exception in callback ..._start_serving(...) handle: <TimerHandle when=2269.14...>"),
+so no two lines of one storm are equal in full.
+
+Why the storm at the file limit: asyncio's accept loop (3.11) does not stop at EMFILE;
+it tries ``backlog`` times, and every failure schedules another start of serving a second
+later, each of which fails again and logs a traceback. [server] backlog bounds the
+multiplier; this filter bounds the log.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ class RepeatFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc_type = record.exc_info[0] if record.exc_info else None
-        identity = (record.name, record.levelno, str(record.msg), exc_type)
+        identity = (record.name, record.levelno, _start(record), exc_type)
         now = self.clock()
         with self._lock:
             last = self._seen.get(identity)
@@ -42,6 +50,18 @@ class RepeatFilter(logging.Filter):
         if last is not None and last[1]:
             record.msg = f"{record.msg} [{last[1]} more like this in the last {self.interval:g} s]"
         return True
+
+
+def _start(record: logging.LogRecord) -> str:
+    """The part of a message that names the problem, before its changing details."""
+    try:
+        text = record.getMessage()
+    except (TypeError, ValueError):  # a bad %-format: judge by the template
+        text = str(record.msg)
+    first = text.split("\n", 1)[0]
+    for mark in ("(", "<"):
+        first = first.split(mark, 1)[0]
+    return first[:80]
 
 
 def install(interval_seconds: float) -> RepeatFilter:
