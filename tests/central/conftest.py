@@ -234,6 +234,8 @@ def shared_central(
         "CENTRAL__STORAGE__DATA_DIR": str(folder / "data"),
         "CENTRAL__DATABASE__URL": url,
         **TEST_PIN_MINIMUM,
+        # Many unrelated wrong logins share this central: no delays (test_login_security).
+        "CENTRAL__LOGIN__FREE_ATTEMPTS": "10000",
     }
     started = start_central(load_settings(DEFAULT_CONFIG, environ=environ))
     yield started
