@@ -62,6 +62,7 @@ class ServerSection(_Section):
 class LoginSection(_Section):
     # Wrong logins per account and per address before delays start; then 1 s, 2 s, 4 s...
     free_attempts: int = Field(default=3, ge=1, le=10_000)
+    first_delay_seconds: float = Field(default=1, gt=0, le=3600)
     max_delay_seconds: float = Field(default=900, ge=1, le=86_400)
     # A key (account or address) with no failure for this long starts again from zero.
     forget_after_hours: float = Field(default=24, gt=0)

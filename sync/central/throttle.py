@@ -2,7 +2,8 @@
 process through the database (table ``login_failures``).
 
 The first ``free_attempts`` wrong passwords of a key cost nothing; after that each next try
-must wait 1 s, 2 s, 4 s... up to ``max_delay_seconds``. A right password clears the keys of
+must wait ``first_delay_seconds`` (1 s), then twice as long each time, up to
+``max_delay_seconds``. A right password clears the keys of
 that login. A key quiet for ``forget_after_hours`` starts from zero. Unknown usernames are
 throttled exactly like known ones, so the throttle does not tell who exists either.
 """
@@ -33,8 +34,9 @@ def delay_after(failures: int, policy: LoginSection) -> float:
     """Seconds the next try must wait after ``failures`` wrong passwords in a row."""
     if failures < policy.free_attempts:
         return 0.0
-    # min() first: 2 ** a huge count would be a huge integer, not a useful delay.
-    return float(min(policy.max_delay_seconds, 2 ** min(failures - policy.free_attempts, 30)))
+    # The exponent is capped: 2 ** a huge count would be a huge integer, not a useful delay.
+    doubling = 2 ** min(failures - policy.free_attempts, 30)
+    return float(min(policy.max_delay_seconds, policy.first_delay_seconds * doubling))
 
 
 def wait_seconds(db: Database, keys: tuple[str, ...], now: datetime | None = None) -> float:
