@@ -57,6 +57,10 @@ def record_failure(
     forgotten = now - timedelta(hours=policy.forget_after_hours)
     wait = 0.0
     with db.write() as connection:
+        # Forgotten keys go: names sprayed by a guesser do not pile up for ever.
+        connection.execute(
+            delete(login_failures).where(login_failures.c.last_failure_at < forgotten)
+        )
         insert = dialect_insert(connection)
         for key in sorted(keys):  # one order for everyone: no deadlock between processes
             statement = insert(login_failures).values(
