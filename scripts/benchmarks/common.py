@@ -85,10 +85,10 @@ def serving_counter(environ=None):
 
 
 def roster_file(path: Path, codes: list[str], department: str = "CA") -> Path:
-    """A roster file of these officers (PIN 1234), for the center to know them: it refuses
+    """A roster file of these officers (PIN 123456), for the center to know them: it refuses
     ratings of officers it never had."""
     lines = ["code,full_name,department,pin"]
-    lines += [f"{code},Cán bộ {code},{department},1234" for code in codes]
+    lines += [f"{code},Cán bộ {code},{department},123456" for code in codes]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -132,7 +132,7 @@ def provision_central(
         officers = roster_file(
             data_dir / "officers.csv", sorted(set(counters.values())), department
         )
-        roster.import_officers(db, officers)
+        roster.import_officers(db, officers, min_pin_digits=settings.roster.min_pin_digits)
         return {counter: accounts.add_counter(db, counter, department) for counter in counters}
     finally:
         db.close()

@@ -10,9 +10,10 @@ import re
 
 from sqlalchemy import select
 
-from sync.central.auth import new_token, scrypt_hash, token_hash
+from sync.central.auth import hash_password, new_token, token_hash
 from sync.central.db import Database
 from sync.central.models import admins, counters, departments, utcnow
+from sync.central.sessions import revoke_admin
 from sync.protocol import COUNTER_ID, canonical_code
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
@@ -66,15 +67,17 @@ def replace_counter_token(db: Database, counter: str) -> str:
 
 
 def set_admin(db: Database, username: str, password: str) -> bool:
-    """Add an admin, or set a new password; True when the admin is new."""
+    """Add an admin, or set a new password; True when the admin is new. A new password
+    ends the admin's sessions and voids their API token: whoever knew the old one is out."""
     if not USERNAME.match(username):
         raise AccountError(f"username {username!r}: use 1-64 letters, digits, . _ @ -")
     if len(password) < 8:
         raise AccountError("password: use at least 8 characters")
-    hashed = scrypt_hash(password)
+    hashed = hash_password(password)
     with db.write() as connection:
         exists = connection.scalar(select(admins.c.username).where(admins.c.username == username))
         if exists:
+            revoke_admin(connection, username)
             connection.execute(
                 admins.update().where(admins.c.username == username).values(password_hash=hashed)
             )
@@ -83,6 +86,15 @@ def set_admin(db: Database, username: str, password: str) -> bool:
                 admins.insert().values(username=username, password_hash=hashed, created_at=utcnow())
             )
     return not exists
+
+
+def remove_admin(db: Database, username: str) -> None:
+    """Remove an admin: their sessions end and their API token stops working at once."""
+    with db.write() as connection:
+        revoke_admin(connection, username)
+        done = connection.execute(admins.delete().where(admins.c.username == username))
+        if done.rowcount == 0:
+            raise AccountError(f"admin {username} is unknown")
 
 
 def new_admin_token(db: Database, username: str) -> str:

@@ -7,6 +7,7 @@ protocol gives: 401 unknown token, 403 a token used for another counter, 413 too
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from datetime import date, timedelta
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 from starlette.concurrency import run_in_threadpool
 
-from sync.central import auth
+from sync.central import auth, sessions
 from sync.central.db import Database
 from sync.central.errors import ApiError, scope_language
 from sync.central.i18n import t
@@ -80,11 +81,27 @@ async def _read_body(request: Request, limit: int) -> bytes:
     if declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
         raise ApiError(413, f"body of {declared[:20]} bytes is over the limit of {limit}")
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise ApiError(413, f"body is over the limit of {limit} bytes")
+    # A client trickling its body would hold a connection and a task for ever: 408.
+    seconds = _settings(request).server.body_timeout_seconds
+    try:
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    raise ApiError(413, f"body is over the limit of {limit} bytes")
+    except TimeoutError:
+        raise ApiError(408, f"body not received within {seconds:g} seconds") from None
     return bytes(body)
+
+
+async def read_form(request: Request) -> Any:
+    """The form of a dashboard POST, read within ``[server] body_timeout_seconds`` (408)."""
+    seconds = _settings(request).server.body_timeout_seconds
+    try:
+        async with asyncio.timeout(seconds):
+            return await request.form()
+    except TimeoutError:
+        raise ApiError(408, f"form not received within {seconds:g} seconds") from None
 
 
 # Digits beyond this are no integer any column takes: read as float (inf when huge), so
@@ -236,7 +253,12 @@ def admin_of(request: Request) -> str | None:
     token = auth.bearer_token(request.headers.get("authorization"))
     if token is not None:
         return auth.admin_for_token(_db(request), token)
-    return auth.verify_session(request.app.state.session_key, request.cookies.get(SESSION_COOKIE))
+    return sessions.session_admin(
+        _db(request),
+        request.app.state.session_key,
+        request.cookies.get(SESSION_COOKIE),
+        _settings(request).server.session_hours * 3600,
+    )
 
 
 def report_range(params: Any, today: date) -> tuple[date, date]:

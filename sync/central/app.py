@@ -30,6 +30,7 @@ from sync.central.alert_outbox import AlertRules
 from sync.central.alert_worker import AlertWorker
 from sync.central.db import Database, open_database, shared_secret
 from sync.central.errors import ApiError, LastResort, error_response, scope_language
+from sync.central.hashing import HashPool
 from sync.central.i18n import t
 from sync.central.marker import ProtocolMarker
 from sync.central.settings import Settings
@@ -43,6 +44,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """The app on ``db`` (opened from the settings and migrated to the newest schema when
     None). Raises sync.central.db.DatabaseError when the database cannot be used."""
     db = db or open_database(settings.database_url, settings.database.pool_size)
+    hash_pool = HashPool(settings.login.hash_workers, settings.login.hash_queue)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -55,6 +57,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         yield
         if worker is not None:
             worker.stop()
+        hash_pool.close()
 
     app = FastAPI(
         title="Counter satisfaction central",
@@ -68,6 +71,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     # What ingest queues for alerts, in the ratings' transaction; None: alerts are off.
     app.state.alert_rules = AlertRules.of(settings) if settings.alerts.enabled else None
     app.state.session_key = shared_secret(db, SESSION_KEY)
+    app.state.hash_pool = hash_pool
     app.include_router(api.router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_reasons.router)

@@ -3,17 +3,19 @@
 Tokens are 32 random bytes, so a fast sha256 is the right hash: nothing to brute-force.
 Passwords and PINs are low-entropy and get scrypt in the kiosk's format
 ``scrypt$N$r$p$<salt b64>$<hash b64>``. Comparisons are constant-time; no secret is logged.
-A session cookie is ``username.expiry.signature`` (HMAC-SHA256 with a key kept in the
-database, so every central process accepts every other's cookies).
+Admin passwords use OWASP's minimum cost for scrypt (N=2^17, r=8, p=1: 128 MiB, about a
+second here); officer PINs keep the kiosk's cost (kiosk.pins), because the kiosk verifies
+them offline on its small CPU at every login. Sessions are in sessions.py.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
+import os
 import secrets
-import time
 
 from sqlalchemy import select
 
@@ -22,10 +24,14 @@ from sync.central.db import Database
 from sync.central.models import admins, counters
 from sync.protocol import text_problem
 
-# Roster PINs must verify on the kiosk, so the central hashes with the kiosk's own code;
-# admin passwords use the same scheme. The names stay for the central's callers.
+# Roster PINs must verify on the kiosk, so the central hashes them with the kiosk's own
+# code and cost. Admin passwords share the format (verify_pin reads N, r, p from the hash).
 scrypt_hash = hash_pin
 scrypt_verify = verify_pin
+
+# OWASP Password Storage Cheat Sheet, scrypt minimum. 128 * r * N = 128 MiB per hash.
+PASSWORD_N, PASSWORD_R, PASSWORD_P = 2**17, 8, 1
+SCRYPT_MAXMEM = 256 * 1024 * 1024
 
 
 def new_token() -> str:
@@ -68,7 +74,40 @@ def admin_for_token(db: Database, token: str) -> str | None:
     return row.username
 
 
+def hash_password(password: str) -> str:
+    """An admin password's hash, at OWASP's minimum scrypt cost for passwords."""
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(
+        password.encode(),
+        salt=salt,
+        n=PASSWORD_N,
+        r=PASSWORD_R,
+        p=PASSWORD_P,
+        dklen=32,
+        maxmem=SCRYPT_MAXMEM,
+    )
+    return f"scrypt${PASSWORD_N}${PASSWORD_R}${PASSWORD_P}${_b64(salt)}${_b64(digest)}"
+
+
+def needs_rehash(stored: str) -> bool:
+    """True for a hash made at a lower cost than today's (e.g. before OWASP's minimum)."""
+    try:
+        _scheme, n, r, p, _salt, _digest = stored.split("$")
+        return (int(n), int(r), int(p)) < (PASSWORD_N, PASSWORD_R, PASSWORD_P)
+    except ValueError:
+        return True
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Made once: an unknown user then costs one scrypt, exactly as a known one does.
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def check_password(db: Database, username: str, password: str) -> bool:
+    """True when ``password`` is the admin's; one scrypt of the same cost either way, so a
+    login does not reveal who exists. A right password under an old, cheaper hash is
+    hashed again at today's cost."""
     # A NUL (PostgreSQL refuses it) or a lone surrogate (no UTF-8 form) is no one's
     # name or password: refused like any wrong login, never asked of the database.
     storable = text_problem(username) is None and text_problem(password) is None
@@ -79,39 +118,19 @@ def check_password(db: Database, username: str, password: str) -> bool:
                 select(admins.c.password_hash).where(admins.c.username == username)
             )
     if stored is None:
-        # Spend the same time as a real check, so a login does not reveal who exists.
-        scrypt_verify(password if storable else "-", scrypt_hash("-"))
+        scrypt_verify(password if storable else "-", _dummy_hash())
         return False
-    return scrypt_verify(password, stored)
+    if not scrypt_verify(password, stored):
+        return False
+    if needs_rehash(stored):
+        with db.write() as connection:
+            connection.execute(
+                admins.update()
+                .where(admins.c.username == username, admins.c.password_hash == stored)
+                .values(password_hash=hash_password(password))
+            )
+    return True
 
 
-def sign_session(key: str, username: str, lifetime_seconds: float) -> str:
-    expiry = int(time.time() + lifetime_seconds)
-    payload = f"{_b64url(username.encode())}.{expiry}"
-    return f"{payload}.{_signature(key, payload)}"
-
-
-def verify_session(key: str, cookie: str | None) -> str | None:
-    """The username of a valid, unexpired cookie, else None."""
-    if not cookie or cookie.count(".") != 2:
-        return None
-    encoded, expiry, signature = cookie.split(".")
-    # As bytes: compare_digest refuses str with non-ASCII, and a cookie may hold anything.
-    expected = _signature(key, f"{encoded}.{expiry}").encode()
-    if not hmac.compare_digest(signature.encode("utf-8", "backslashreplace"), expected):
-        return None
-    try:
-        if int(expiry) < time.time():
-            return None
-        return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-def _signature(key: str, payload: str) -> str:
-    digest = hmac.new(key.encode(), payload.encode(), hashlib.sha256).digest()
-    return _b64url(digest)
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")

@@ -66,6 +66,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("csv", type=Path)
     imp.set_defaults(run=cmd_officer_import)
+    set_pin = officer.add_parser(
+        "set-pin",
+        help="set an officer's PIN (asked, or one line of stdin)",
+        description="At least [roster] min_pin_digits digits. Kiosks get it with their next "
+        "roster download.",
+    )
+    set_pin.add_argument("code")
+    set_pin.set_defaults(run=cmd_officer_set_pin)
+    officer.add_parser(
+        "list", help="officers, with PINs shorter than [roster] min_pin_digits flagged"
+    ).set_defaults(run=cmd_officer_list)
 
     counter = commands.add_parser("counter", help="counters and their tokens").add_subparsers(
         dest="action", required=True, metavar="ACTION"
@@ -97,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     add = admin.add_parser("add", help="add an admin or set a new password (asked, or stdin)")
     add.add_argument("username")
     add.set_defaults(run=cmd_admin_add)
+    remove = admin.add_parser(
+        "remove", help="remove an admin: their sessions and API token stop working at once"
+    )
+    remove.add_argument("username")
+    remove.set_defaults(run=cmd_admin_remove)
     token = admin.add_parser("token", help="new API token for the JSON report API; printed once")
     token.add_argument("username")
     token.set_defaults(run=cmd_admin_token)
@@ -204,11 +220,46 @@ def cmd_department_list(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def cmd_officer_import(settings: Settings, args: argparse.Namespace) -> None:
-    result = roster.import_officers(open_database_of(settings), args.csv)
+    result = roster.import_officers(
+        open_database_of(settings), args.csv, min_pin_digits=settings.roster.min_pin_digits
+    )
     print(
         f"officers: {result.added} added, {result.updated} updated; "
         f"departments added: {result.departments_added}"
     )
+
+
+def cmd_officer_set_pin(settings: Settings, args: argparse.Namespace) -> None:
+    pin = _secret(f"PIN for {args.code}: ")
+    roster.set_pin(
+        open_database_of(settings), args.code, pin, min_pin_digits=settings.roster.min_pin_digits
+    )
+    print(
+        f"PIN of officer {canonical_code(args.code)} changed; kiosks get it at their next roster pull"
+    )
+
+
+def cmd_officer_list(settings: Settings, _args: argparse.Namespace) -> None:
+    minimum = settings.roster.min_pin_digits
+    lines = roster.list_officers(open_database_of(settings))
+    print("code\tdepartment\tactive\tpin\tname")
+    for line in lines:
+        cells = [
+            _text_cell(line.code),
+            _text_cell(line.department),
+            "yes" if line.active else "no",
+            roster.pin_strength(line, minimum),
+            _text_cell(line.full_name),
+        ]
+        print("\t".join(cells))
+    weak = sum(1 for line in lines if roster.pin_strength(line, minimum) != "ok")
+    if weak:
+        # On stderr: the table stays clean for a spreadsheet, the warning reaches the admin.
+        print(
+            f"centralctl: {weak} officer(s) have a PIN shorter than {minimum} digits or of "
+            "unknown length: give them a new one with `centralctl officer set-pin CODE`",
+            file=sys.stderr,
+        )
 
 
 def cmd_counter_add(settings: Settings, args: argparse.Namespace) -> None:
@@ -261,15 +312,26 @@ def _local(moment: datetime, tz: object) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")  # type: ignore[arg-type]
 
 
+def _secret(prompt: str) -> str:
+    """A password or PIN: asked twice on a terminal, else the first line of stdin."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    secret = getpass.getpass(prompt)
+    if getpass.getpass("again: ") != secret:
+        raise CliError("the two entries differ; nothing changed")
+    return secret
+
+
 def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> None:
-    if sys.stdin.isatty():
-        password = getpass.getpass(f"password for {args.username}: ")
-        if getpass.getpass("again: ") != password:
-            raise CliError("the two passwords differ; nothing changed")
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _secret(f"password for {args.username}: ")
     new = accounts.set_admin(open_database_of(settings), args.username, password)
-    print(f"admin {args.username} {'added' if new else 'password changed'}")
+    changed = "password changed; their sessions and API token no longer work"
+    print(f"admin {args.username} {'added' if new else changed}")
+
+
+def cmd_admin_remove(settings: Settings, args: argparse.Namespace) -> None:
+    accounts.remove_admin(open_database_of(settings), args.username)
+    print(f"admin {args.username} removed; their sessions and API token no longer work")
 
 
 def cmd_admin_token(settings: Settings, args: argparse.Namespace) -> None:

@@ -6,30 +6,36 @@ alerts.
 Plain server-rendered HTML (Jinja2) with an inline SVG chart, works on a phone. One small
 script adds new alerts to the list as they come (sync.central.alert_feed); without it
 the page shows the alerts of the moment it was loaded.
-The session cookie is signed (see auth.py), HttpOnly and SameSite=Lax, which also keeps
-other sites from posting forms with it.
+The session cookie is signed and revocable (sessions.py), HttpOnly and SameSite=Lax, which
+also keeps other sites from posting forms with it; Secure per ``[server] secure_cookies``.
+Logins are throttled (throttle.py) and hashed on their own pool (hashing.py).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import math
 from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sync.central import auth
+from sync.central import auth, sessions, throttle
 from sync.central.alert_feed import STREAM_PATH, recent_alerts
-from sync.central.api import SESSION_COOKIE
+from sync.central.api import SESSION_COOKIE, read_form
 from sync.central.charts import DayPoint, trend_svg
 from sync.central.dashboard_page import language, open_page, render
-from sync.central.i18n import pick_language
+from sync.central.hashing import HashPoolFull
+from sync.central.i18n import pick_language, t
 from sync.central.kiosks import kiosk_health
 from sync.central.phrases import column_label, level_label
 from sync.central.reasons import reason_report
 from sync.central.reports import Report, satisfaction_report
 
 router = APIRouter()
+# A login refused because the hashing pool is full may come back this soon.
+BUSY_RETRY_SECONDS = 5
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -40,30 +46,79 @@ def login_form(request: Request) -> Response:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    form = await request.form()
+    settings = request.app.state.settings
+    form = await read_form(request)
     lang = pick_language(str(form.get("lang", "")), request.headers.get("accept-language"))
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     db = request.app.state.db
-    if not await run_in_threadpool(auth.check_password, db, username, password):
-        page = render("login.html", lang, failed=True)
+    # The address uvicorn gives: the real client, or the one a trusted proxy names.
+    keys = throttle.login_keys(username, request.client.host if request.client else None)
+    wait = await run_in_threadpool(throttle.wait_seconds, db, keys)
+    if wait > 0:
+        return _refused(lang, 429, wait_words(lang, wait), wait)
+    try:
+        # Its own small pool: a flood of logins never makes a kiosk's batch wait.
+        right = await request.app.state.hash_pool.run(auth.check_password, db, username, password)
+    except HashPoolFull:
+        return _refused(lang, 503, t("login_busy", lang), BUSY_RETRY_SECONDS)
+    if not right:
+        wait = await run_in_threadpool(throttle.record_failure, db, keys, settings.login)
+        page = render("login.html", lang, failed=True, wait=wait_words(lang, wait) if wait else "")
         page.status_code = 401
         return page
-    settings = request.app.state.settings
+    await run_in_threadpool(throttle.record_success, db, keys)
     lifetime = settings.server.session_hours * 3600
+    cookie = await run_in_threadpool(
+        sessions.start_session, db, request.app.state.session_key, username, lifetime
+    )
     response = RedirectResponse(f"/?lang={lang}", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
-        auth.sign_session(request.app.state.session_key, username, lifetime),
+        cookie,
         max_age=int(lifetime),
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=secure_cookie(request, settings.server.secure_cookies),
     )
     return response
 
 
+def _refused(lang: str, status: int, message: str, retry_after: float) -> Response:
+    page = render("login.html", lang, failed=False, wait=message)
+    page.status_code = status
+    page.headers["Retry-After"] = str(math.ceil(retry_after))
+    return page
+
+
+def wait_words(lang: str, seconds: float) -> str:
+    """ "Try again in 8 seconds / 3 minutes", in the reader's language."""
+    whole = math.ceil(seconds)
+    if whole < 120:
+        return t("login_wait_seconds", lang, seconds=whole)
+    return t("login_wait_minutes", lang, minutes=math.ceil(whole / 60))
+
+
+def secure_cookie(request: Request, setting: str | bool) -> bool:
+    """The cookie's Secure flag: as set, or ("auto") on unless the request's host is
+    loopback, where a demo runs over plain HTTP. Never from a proxy's headers."""
+    if isinstance(setting, bool):
+        return setting
+    host = (request.url.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return True
+
+
 @router.post("/logout")
-def logout(request: Request) -> Response:
+async def logout(request: Request) -> Response:
+    lifetime = request.app.state.settings.server.session_hours * 3600
+    cookie = request.cookies.get(SESSION_COOKIE)
+    await run_in_threadpool(
+        sessions.end_session, request.app.state.db, request.app.state.session_key, cookie, lifetime
+    )
     response = RedirectResponse(f"/login?lang={language(request)}", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

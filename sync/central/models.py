@@ -53,6 +53,9 @@ officers = Table(
     Column("department", String(32), ForeignKey("departments.code"), nullable=False),
     # scrypt$16384$8$1$<salt b64>$<hash b64>: the kiosk verifies PINs with it offline.
     Column("pin_hash", String(200), nullable=False),
+    # Digits of the PIN when the center hashed it (NULL: set as a hash, or before 0003):
+    # lets `centralctl officer list` flag PINs shorter than [roster] min_pin_digits.
+    Column("pin_digits", SmallInteger),
     Column("photo_url", String(500)),
     Column("active", Boolean, nullable=False, default=True),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -123,6 +126,29 @@ admins = Table(
     # sha256 hex of the admin's API token (for the JSON report API), if one was made.
     Column("token_hash", String(64), unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Wrong dashboard logins per key ("user:<name>" or "addr:<ip>"), in the database so that
+# every central process behind a load balancer throttles the same guesser (throttle.py).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", UTCDateTime, nullable=False),
+    Column("blocked_until", UTCDateTime, nullable=False),
+)
+
+# Dashboard sessions: the cookie carries a random id (signed); only its sha256 is kept, so
+# a copy of the database opens no session. Deleting the row ends the session at once.
+admin_sessions = Table(
+    "admin_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_admin_sessions_username", "username"),
 )
 
 # Small facts shared by every central process, e.g. the session-cookie signing key:

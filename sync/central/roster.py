@@ -12,13 +12,23 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from kiosk.roster_file import OfficerRecord, RosterError, code_problem, read_roster
+from kiosk.roster_file import OfficerRecord, RosterError, code_problem, pin_problem, read_roster
 from sync.central.auth import scrypt_hash
 from sync.central.db import Database, dialect_insert
 from sync.central.models import departments, officers, utcnow
 from sync.protocol import canonical_code
 
-__all__ = ["ImportResult", "RosterError", "add_department", "import_officers", "list_departments"]
+__all__ = [
+    "ImportResult",
+    "OfficerLine",
+    "RosterError",
+    "add_department",
+    "import_officers",
+    "list_departments",
+    "list_officers",
+    "pin_strength",
+    "set_pin",
+]
 
 
 @dataclass(frozen=True)
@@ -59,8 +69,22 @@ def list_departments(db: Database) -> list[tuple[str, str, int]]:
     return [(row.code, row.name, counts.get(row.code, 0)) for row in rows]
 
 
-def import_officers(db: Database, path: Path) -> ImportResult:
-    """Add or update every officer of the roster file, all or nothing (kiosk.roster_file)."""
+def short_pin_problem(pin: str, min_pin_digits: int) -> str | None:
+    """Why ``pin`` is too short for the center, else None."""
+    if len(pin) >= min_pin_digits:
+        return None
+    return (
+        f"pin: {len(pin)} digits is too short, the center needs at least {min_pin_digits} "
+        "([roster] min_pin_digits): every kiosk of the department holds the PIN hashes, "
+        "and a short PIN is found from them in minutes"
+    )
+
+
+def import_officers(db: Database, path: Path, *, min_pin_digits: int) -> ImportResult:
+    """Add or update every officer of the roster file, all or nothing (kiosk.roster_file).
+
+    A PIN shorter than ``min_pin_digits`` refuses the file. A ready ``pin_hash`` cannot be
+    measured: its officer is listed with a PIN of unknown length (:func:`list_officers`)."""
     with db.read() as connection:
         known_departments = set(connection.scalars(select(departments.c.code)))
         known_officers = set(connection.scalars(select(officers.c.code)))
@@ -78,6 +102,9 @@ def import_officers(db: Database, path: Path) -> ImportResult:
                 )
         if not (record.pin or record.pin_hash) and record.code not in known_officers:
             problems.append(f"pin: needed for the new officer {record.code}")
+        short = short_pin_problem(record.pin, min_pin_digits) if record.pin else None
+        if short:
+            problems.append(short)
         return problems
 
     records = read_roster(path, check)
@@ -95,6 +122,7 @@ def import_officers(db: Database, path: Path) -> ImportResult:
         }
         if record.pin_hash or record.pin:
             value["pin_hash"] = record.pin_hash or scrypt_hash(record.pin or "")
+            value["pin_digits"] = len(record.pin) if record.pin else None
         values.append(value)
     with db.write() as connection:
         for code, name in new_departments.items():
@@ -115,3 +143,51 @@ def import_officers(db: Database, path: Path) -> ImportResult:
     return ImportResult(
         added=len(values) - updated, updated=updated, departments_added=len(new_departments)
     )
+
+
+def set_pin(db: Database, code: str, pin: str, *, min_pin_digits: int) -> None:
+    """A new PIN for one officer; kiosks get it with their next roster download."""
+    code = canonical_code(code)
+    problem = pin_problem(pin) or short_pin_problem(pin, min_pin_digits)
+    if problem:
+        raise RosterError([problem if problem.startswith("pin") else f"pin: {problem}"])
+    with db.write() as connection:
+        done = connection.execute(
+            officers.update()
+            .where(officers.c.code == code)
+            .values(pin_hash=scrypt_hash(pin), pin_digits=len(pin), updated_at=utcnow())
+        )
+        if done.rowcount == 0:
+            raise RosterError([f"officer {code} is unknown (see `centralctl officer list`)"])
+
+
+@dataclass(frozen=True)
+class OfficerLine:
+    code: str
+    full_name: str
+    department: str
+    active: bool
+    pin_digits: int | None  # None: set as a ready hash, or before lengths were kept
+
+
+def list_officers(db: Database) -> list[OfficerLine]:
+    with db.read() as connection:
+        rows = connection.execute(
+            select(
+                officers.c.code,
+                officers.c.full_name,
+                officers.c.department,
+                officers.c.active,
+                officers.c.pin_digits,
+            ).order_by(officers.c.department, officers.c.code)
+        ).all()
+    return [OfficerLine(*row) for row in rows]
+
+
+def pin_strength(line: OfficerLine, min_pin_digits: int) -> str:
+    """ "ok", "weak (4 digits)" or "unknown length" against the center's minimum."""
+    if line.pin_digits is None:
+        return "unknown length"
+    if line.pin_digits < min_pin_digits:
+        return f"weak ({line.pin_digits} digits)"
+    return "ok"

@@ -13,17 +13,28 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from sync.central import logfilter
 from sync.central.app import create_app
+from sync.central.connections import header_timeout_protocol
 from sync.central.db import Database
 from sync.central.settings import Settings
 
 
 def _config(settings: Settings, db: Database | None, log_level: str) -> uvicorn.Config:
+    server = settings.server
     return uvicorn.Config(
         create_app(settings, db),
         log_level=log_level,
         # The kiosks' batches are small and many: keep connections open between them.
-        timeout_keep_alive=30,
+        timeout_keep_alive=int(server.keep_alive_seconds),
+        # uvicorn has no header time-out of its own: this protocol class adds one.
+        http=header_timeout_protocol(server.header_timeout_seconds),
+        # X-Forwarded-For / -Proto are believed from these addresses only, so the client
+        # address the login throttle counts cannot be forged by anyone else.
+        proxy_headers=True,
+        forwarded_allow_ips=list(server.trusted_proxies),
+        limit_concurrency=server.limit_concurrency,
+        backlog=server.backlog,
         server_header=False,
         # Open alert streams (Server-Sent Events) never end on their own: close them
         # after this long so that a stop or restart does not wait for the browsers.
@@ -34,6 +45,7 @@ def _config(settings: Settings, db: Database | None, log_level: str) -> uvicorn.
 def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> None:
     config = _config(settings, None, log_level)
     config.host, config.port = host, port
+    logfilter.install(settings.server.log_repeat_seconds)
     uvicorn.Server(config).run()
 
 

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -59,6 +59,37 @@ class ServerSection(_Section):
         if value and not re.match(r"^https?://[^\s/]+\S*$", value):
             raise ValueError(f"must start with http:// or https://, got {value!r}")
         return value.rstrip("/")
+
+    # "auto": Secure unless the request's host is loopback (a test or a demo on one machine).
+    secure_cookies: Literal["auto"] | bool = "auto"
+    # Only these addresses may say who the client is (X-Forwarded-For / -Proto).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    keep_alive_seconds: float = Field(default=30, gt=0, le=3600)
+    header_timeout_seconds: float = Field(default=10, gt=0, le=600)
+    body_timeout_seconds: float = Field(default=30, gt=0, le=3600)
+    limit_concurrency: int = Field(default=1000, ge=10)
+    backlog: int = Field(default=2048, ge=16)
+    # The same log line (e.g. accept() failing at the file limit) at most once per interval.
+    log_repeat_seconds: float = Field(default=60, gt=0)
+
+
+class LoginSection(_Section):
+    # Wrong logins per account and per address before delays start; then 1 s, 2 s, 4 s...
+    free_attempts: int = Field(default=3, ge=1, le=10_000)
+    first_delay_seconds: float = Field(default=1, gt=0, le=3600)
+    max_delay_seconds: float = Field(default=900, ge=1, le=86_400)
+    # A key (account or address) with no failure for this long starts again from zero.
+    forget_after_hours: float = Field(default=24, gt=0)
+    # Password hashes at once (each takes 128 MiB for a moment) and logins waiting for one;
+    # beyond that a login is refused at once (503), so logins never crowd out the kiosks.
+    hash_workers: int = Field(default=2, ge=1, le=16)
+    hash_queue: int = Field(default=4, ge=0, le=1000)
+
+
+class RosterSection(_Section):
+    # Shortest officer PIN the center accepts (import, set-pin). Every counter token can
+    # read its department's PIN hashes, so a short PIN can be found offline.
+    min_pin_digits: int = Field(default=6, ge=4, le=12)
 
 
 class DatabaseSection(_Section):
@@ -183,6 +214,8 @@ class Settings(_Section):
     kiosks: KiosksSection = KiosksSection()
     phone: PhoneSection = PhoneSection()
     alerts: AlertsSection = AlertsSection()
+    login: LoginSection = LoginSection()
+    roster: RosterSection = RosterSection()
     config_path: Path = Path()
 
     @model_validator(mode="after")

@@ -54,8 +54,12 @@ TABLES = (
     "officers",
     "departments",
     "admins",
+    "admin_sessions",
+    "login_failures",
 )
 REPO = DEFAULT_CONFIG.parent.parent
+# The tests' officers have PIN 1234; the shipped minimum (6) is tested on its own.
+TEST_PIN_MINIMUM = {"CENTRAL__ROSTER__MIN_PIN_DIGITS": "4"}
 CENTRALCTL = REPO / ".venv" / "bin" / "centralctl"
 
 
@@ -119,12 +123,14 @@ def postgres_url(postgres_database: str) -> str:
 @pytest.fixture
 def settings_for(tmp_path: Path) -> Callable[..., Settings]:
     """The shipped settings with a test's data dir, database and any other overrides,
-    e.g. ``settings_for(url, LIMITS__MAX_BATCH="3")``."""
+    e.g. ``settings_for(url, LIMITS__MAX_BATCH="3")``. The fixtures' officers have 4-digit
+    PINs, so the center's minimum is 4 here unless a test sets ROSTER__MIN_PIN_DIGITS."""
 
     def make(database_url: str, **overrides: str) -> Settings:
         environ = {
             "CENTRAL__STORAGE__DATA_DIR": str(tmp_path / "data"),
             "CENTRAL__DATABASE__URL": database_url,
+            **TEST_PIN_MINIMUM,
         }
         environ.update({f"CENTRAL__{key}": value for key, value in overrides.items()})
         return load_settings(DEFAULT_CONFIG, environ=environ)
@@ -167,7 +173,9 @@ class Central:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "officers.csv"
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            roster.import_officers(self.db, path)
+            roster.import_officers(
+                self.db, path, min_pin_digits=self.settings.roster.min_pin_digits
+            )
 
     def add_admin(self, username: str = "admin", password: str = "correct horse") -> str:
         accounts.set_admin(self.db, username, password)
@@ -225,7 +233,13 @@ def shared_central(
         with db.write() as connection:
             connection.execute(text(f"TRUNCATE {', '.join(TABLES)} CASCADE"))
         db.close()
-    environ = {"CENTRAL__STORAGE__DATA_DIR": str(folder / "data"), "CENTRAL__DATABASE__URL": url}
+    environ = {
+        "CENTRAL__STORAGE__DATA_DIR": str(folder / "data"),
+        "CENTRAL__DATABASE__URL": url,
+        **TEST_PIN_MINIMUM,
+        # Many unrelated wrong logins share this central: no delays (test_login_security).
+        "CENTRAL__LOGIN__FREE_ATTEMPTS": "10000",
+    }
     started = start_central(load_settings(DEFAULT_CONFIG, environ=environ))
     yield started
     started.running.stop()

@@ -49,7 +49,7 @@ def seed_october(central: Central, folder: Path, scale: int = 1) -> str:
     """Push the month through the API; returns an admin API token."""
     path = folder / "officers.csv"
     path.write_text(ROSTER, encoding="utf-8")
-    roster.import_officers(central.db, path)
+    roster.import_officers(central.db, path, min_pin_digits=central.settings.roster.min_pin_digits)
     tokens = {counter: central.add_counter(counter, dept) for counter, dept in COUNTERS.items()}
     batches: dict[str, list[dict]] = {counter: [] for counter in COUNTERS}
     for officer, (counter, groups) in RATINGS.items():

@@ -35,7 +35,7 @@ def rate_with_reasons(central: Central, folder: Path) -> str:
     """Push the ratings above through the real API; returns an admin's API token."""
     path = folder / "officers.csv"
     path.write_text(ROSTER, encoding="utf-8")
-    roster.import_officers(central.db, path)
+    roster.import_officers(central.db, path, min_pin_digits=4)
     q07 = central.add_counter("Q07", "CA")
     q08 = central.add_counter("Q08", "DL")
     march_1 = "2025-03-01T03:00:00Z"

@@ -96,7 +96,7 @@ def test_mixed_case_codes_are_one_officer_one_counter_one_department(
         "code,full_name,title,department,pin\ncb001,Nguyễn Thị Hồng Nhung,,Ca,1234\n",
         encoding="utf-8",
     )
-    roster.import_officers(central.db, officers_csv)
+    roster.import_officers(central.db, officers_csv, min_pin_digits=4)
     token = central.add_counter("q07", " cA ", officers=())
     spellings = ["CB001", "cb001", " Cb001 ", "cB001"]
     sent = [rating(4, MARCH, code, "ca", n) for n, code in enumerate(spellings, 1)]
@@ -131,8 +131,8 @@ def test_an_officer_imported_twice_in_two_cases_is_one_officer(
     first.write_text("code,full_name,title,department,pin\ncb001,Nhung,,CA,1234\n")
     second.write_text("code,full_name,title,department,pin\nCB001,Nhung,Trưởng,ca,1234\n")
 
-    roster.import_officers(central.db, first)
-    again = roster.import_officers(central.db, second)
+    roster.import_officers(central.db, first, min_pin_digits=4)
+    again = roster.import_officers(central.db, second, min_pin_digits=4)
 
     assert (again.added, again.updated) == (0, 1)
     with central.db.read() as connection:

@@ -17,7 +17,7 @@ from sync.central.db import open_database
 from sync.central.ingest import ingest_batch
 from sync.central.settings import load_settings
 
-from .conftest import CENTRALCTL, DEFAULT_CONFIG, rating
+from .conftest import CENTRALCTL, DEFAULT_CONFIG, TEST_PIN_MINIMUM, rating
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -32,6 +32,7 @@ def ctl_env(tmp_path: Path, database_url: str) -> dict[str, str]:
     }
     env["CENTRAL__STORAGE__DATA_DIR"] = str(tmp_path / "data")
     env["CENTRAL__DATABASE__URL"] = database_url
+    env.update(TEST_PIN_MINIMUM)
     return env
 
 

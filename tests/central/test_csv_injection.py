@@ -78,7 +78,7 @@ def poisoned(central: Central, tmp_path: Path) -> tuple[Central, str]:
         f'{code},"{name.replace(chr(34), chr(34) * 2)}",,CA,1234' for code, name in OFFICERS.items()
     ]
     path.write_text("code,full_name,title,department,pin\n" + "\n".join(rows) + "\n")
-    roster.import_officers(central.db, path)
+    roster.import_officers(central.db, path, min_pin_digits=4)
     token = central.add_counter("-Q1", "CA", officers=())
     sent = [rating(4, "2025-03-01T03:00:00Z", code, "CA", n) for n, code in enumerate(OFFICERS, 1)]
     assert len(central.push(token, "-Q1", sent).json()["accepted"]) == len(OFFICERS)

@@ -31,7 +31,7 @@ def rated(central: Central, tmp_path: Path) -> tuple[Central, str]:
         "DL001,Lê Thị Điện,,DL,3456,Điện lực\n",
         encoding="utf-8",
     )
-    roster.import_officers(central.db, path)
+    roster.import_officers(central.db, path, min_pin_digits=4)
     q07 = central.add_counter("Q07", "CA")
     q08 = central.add_counter("Q08", "DL")
     march_1 = "2025-03-01T03:00:00Z"

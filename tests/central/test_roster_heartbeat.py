@@ -26,7 +26,7 @@ OFFICERS_CSV = (
 def import_officers(central: Central, tmp_path: Path, text: str = OFFICERS_CSV) -> None:
     path = tmp_path / "officers.csv"
     path.write_text(text, encoding="utf-8")
-    roster.import_officers(central.db, path)
+    roster.import_officers(central.db, path, min_pin_digits=4)
 
 
 def get_roster(central: Central, token: str, counter: str = "Q07", etag: str | None = None):

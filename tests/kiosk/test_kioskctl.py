@@ -40,7 +40,7 @@ def work(tmp_path: Path) -> Path:
 def test_the_issues_four_commands_work_against_the_shipped_config(env, data_dir: Path):
     script = (
         "kioskctl init && kioskctl roster import config/example-roster.csv"
-        " && kioskctl login CB001 --pin-stdin <<<1234 && kioskctl status --json"
+        " && kioskctl login CB001 --pin-stdin <<<123456 && kioskctl status --json"
     )
     result = subprocess.run(
         ["bash", "-c", script], env=env, cwd=REPO, capture_output=True, text=True, timeout=120

@@ -1,0 +1,69 @@
+"""Connections that cannot be held open for nothing: uvicorn's h11 protocol with a header
+read time-out.
+
+uvicorn closes an idle keep-alive connection only with a timer armed after a response, and
+cancels that timer on the first byte received. So a client that connects and sends nothing,
+or sends a request's headers one byte at a time (slow-loris), or sends one byte after a
+response, keeps its connection (and a file descriptor) for ever. Here a timer runs from the
+moment a connection opens, and again from the first byte after each response, until a
+request's headers are complete; when it fires, the connection is closed. A trickle of bytes
+never extends it. Bodies have their own limit (api._read_body: 408).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+log = logging.getLogger(__name__)
+
+
+class _HeaderTimeoutH11Protocol(H11Protocol):
+    header_timeout_seconds: float = 10.0
+
+    _header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_timer()
+
+    def data_received(self, data: bytes) -> None:
+        # The first byte of a next request on a kept-alive connection: its headers are due.
+        if self._header_timer is None and self.conn.their_state is h11.IDLE:
+            self._arm_header_timer()
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:
+            self._cancel_header_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_header_timer()
+        super().connection_lost(exc)
+
+    def _arm_header_timer(self) -> None:
+        self._cancel_header_timer()
+        self._header_timer = self.loop.call_later(
+            self.header_timeout_seconds, self._headers_too_slow
+        )
+
+    def _cancel_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_too_slow(self) -> None:
+        self._header_timer = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            # No answer: a slow-loris client does not read one, and a real one retries.
+            self.transport.close()
+
+
+def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
+    """uvicorn's h11 protocol class whose request headers must arrive within ``seconds``."""
+    return type(
+        "HeaderTimeoutH11Protocol",
+        (_HeaderTimeoutH11Protocol,),
+        {"header_timeout_seconds": seconds},
+    )
