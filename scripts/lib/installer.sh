@@ -104,12 +104,51 @@ disable_unit() {
 wheel_id() {
   python3 - "$1" <<'PY'
 import hashlib, sys, zipfile
-path = sys.argv[1]
-name = path.rsplit("/", 1)[-1]
-version = name.split("-")[1]
-with zipfile.ZipFile(path) as wheel:
+with zipfile.ZipFile(sys.argv[1]) as wheel:
     record = next(n for n in wheel.namelist() if n.endswith(".dist-info/RECORD"))
     digest = hashlib.sha256(wheel.read(record)).hexdigest()[:12]
+version = record.split("/")[0].removesuffix(".dist-info").split("-")[1]
 print(f"{version}-{digest}")
 PY
+}
+
+# install_venv HOME WHEEL EXTRA: the wheel with its EXTRA in a venv of its own under
+# HOME/versions/<version>-<hash>, whose folder it puts in VERSION_DIR. Versions live side
+# by side, so an update installs beside the running one. A folder without its .complete
+# mark is a half-done install and is made again.
+install_venv() {
+  local home=$1 wheel=$2 extra=$3 id dir
+  id=$(wheel_id "$wheel" 2>/dev/null) || die "$wheel is not a wheel that can be read"
+  dir=$home/versions/$id
+  # shellcheck disable=SC2034 # read by the scripts that source this file
+  VERSION_DIR=$dir
+  if [ -f "$dir/.complete" ]; then
+    unchanged "version $id in $dir"
+    return
+  fi
+  rm -rf "$dir"
+  mkdir -p "$home/versions"
+  python3 -m venv "$dir"
+  # pip's own log, shown only when it fails: its warnings about the local indexes are noise.
+  "$dir/bin/python" -m pip install -q --no-warn-script-location "${wheel}[$extra]" \
+    >"$dir.log" 2>&1 || { tail -n 20 "$dir.log" >&2; die "pip could not install $wheel into $dir"; }
+  rm -f "$dir.log"
+  touch "$dir/.complete"
+  changed "version $id installed in $dir"
+}
+
+# switch_current HOME DIR: HOME/current points at DIR, changed in one rename, so whatever
+# runs from it never sees a missing link.
+switch_current() {
+  ln -sfn "versions/$(basename "$2")" "$1/current.new"
+  mv -T "$1/current.new" "$1/current"
+}
+
+# build_wheel CHECKOUT DIR: the wheel of CHECKOUT, built in DIR; prints its path.
+build_wheel() {
+  echo "  building the wheel of $1" >&2
+  python3 -m venv "$2/venv"
+  "$2/venv/bin/python" -m pip wheel -q --no-deps -w "$2" "$1" >"$2/log" 2>&1 ||
+    { tail -n 20 "$2/log" >&2; die "could not build the wheel of $1"; }
+  ls "$2"/counter_kiosk-*.whl
 }

@@ -26,34 +26,11 @@ current_version() {
   [ -L "$KIOSK_HOME/current" ] && basename "$(readlink "$KIOSK_HOME/current")"
 }
 
-# install_version WHEEL: the wheel in its own venv under versions/, whose folder it puts
-# in VERSION_DIR. A folder without its .complete mark is a half-done install, made again.
-install_version() {
-  local wheel=$1 id dir
-  id=$(wheel_id "$wheel") || die "$wheel is not a wheel that can be read"
-  dir=$KIOSK_HOME/versions/$id
-  # shellcheck disable=SC2034 # read by the scripts that source this file
-  VERSION_DIR=$dir
-  if [ -f "$dir/.complete" ]; then
-    unchanged "version $id in $dir"
-  else
-    rm -rf "$dir"
-    mkdir -p "$KIOSK_HOME/versions"
-    python3 -m venv "$dir"
-    # pip's own log, shown only when it fails: its warnings about the local indexes are noise.
-    "$dir/bin/python" -m pip install -q --no-warn-script-location "${wheel}[kiosk]" \
-      >"$dir.log" 2>&1 || { tail -n 20 "$dir.log" >&2; die "pip could not install $wheel into $dir"; }
-    rm -f "$dir.log"
-    touch "$dir/.complete"
-    changed "version $id installed in $dir"
-  fi
-}
+# install_version WHEEL: the wheel in its own venv under versions/ (VERSION_DIR).
+install_version() { install_venv "$KIOSK_HOME" "$1" kiosk; }
 
-# switch_to DIR: make DIR current in one rename, so the unit never sees a missing link.
-switch_to() {
-  ln -sfn "versions/$(basename "$1")" "$KIOSK_HOME/current.new"
-  mv -T "$KIOSK_HOME/current.new" "$KIOSK_HOME/current"
-}
+# switch_to DIR: make DIR the current version.
+switch_to() { switch_current "$KIOSK_HOME" "$1"; }
 
 # self_test_available DIR: whether that version's kiosk has --self-test.
 self_test_available() {

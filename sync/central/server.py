@@ -6,32 +6,57 @@ on 127.0.0.1, bound before the thread starts, so the port is known and free.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
 from sync.central.app import create_app
-from sync.central.db import Database
-from sync.central.settings import Settings
+from sync.central.db import Database, open_database
+from sync.central.settings import ENV_CONFIG, Settings
+
+
+def _options(settings: Settings, log_level: str) -> dict[str, Any]:
+    return {
+        "log_level": log_level,
+        # The kiosks' batches are small and many: keep connections open between them.
+        "timeout_keep_alive": 30,
+        "server_header": False,
+        # Only the configured proxy may say what the client's address and scheme were.
+        "proxy_headers": True,
+        "forwarded_allow_ips": list(settings.server.trusted_proxies),
+    }
 
 
 def _config(settings: Settings, db: Database | None, log_level: str) -> uvicorn.Config:
-    return uvicorn.Config(
-        create_app(settings, db),
-        log_level=log_level,
-        # The kiosks' batches are small and many: keep connections open between them.
-        timeout_keep_alive=30,
-        server_header=False,
+    return uvicorn.Config(create_app(settings, db), **_options(settings, log_level))
+
+
+def serve(
+    settings: Settings, host: str, port: int, log_level: str = "info", workers: int = 1
+) -> None:
+    """Serve in the foreground; with several workers, each a process importing the app."""
+    if workers == 1:
+        config = _config(settings, None, log_level)
+        config.host, config.port = host, port
+        uvicorn.Server(config).run()
+        return
+    # Upgraded once here, so the workers do not race to migrate the same database.
+    open_database(settings.database_url, settings.database.pool_size).close()
+    # The workers read the same settings file; CENTRAL__* overrides reach them as they are.
+    os.environ[ENV_CONFIG] = str(settings.config_path)
+    uvicorn.run(
+        "sync.central.asgi:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **_options(settings, log_level),
     )
-
-
-def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> None:
-    config = _config(settings, None, log_level)
-    config.host, config.port = host, port
-    uvicorn.Server(config).run()
 
 
 @dataclass

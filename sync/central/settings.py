@@ -46,6 +46,11 @@ class ServerSection(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     session_hours: float = Field(default=12, gt=0, le=24 * 30)
+    # Processes serving requests (uvicorn workers); more than one needs PostgreSQL.
+    workers: int = Field(default=1, ge=1, le=64)
+    # Addresses whose X-Forwarded-For / X-Forwarded-Proto are believed: the TLS proxy in
+    # front. Behind it the central sees https, so the dashboard's cookie is Secure.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
 
 
 class DatabaseSection(_Section):
