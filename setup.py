@@ -1,8 +1,9 @@
 """Everything about the package is in pyproject.toml; this file only adds one build step:
-the gettext catalogs (kiosk/locale/<lang>/LC_MESSAGES/*.po) are compiled to .mo in the
-build, and the wheel carries the .mo only (the .po are sources, in the sdist). Nothing is
-written into the source tree; an editable install reads the .po directly
-(kiosk.catalogs compiles them in memory)."""
+the gettext catalogs of both domains (kiosk/locale/<lang>/LC_MESSAGES/kiosk.po and
+sync/central/locale/<lang>/LC_MESSAGES/central.po) are compiled to .mo in the build, and
+the wheel carries the .mo only (the .po are sources, in the sdist). Nothing is written
+into the source tree; an editable install reads the .po directly (kiosk.catalogs
+compiles them in memory)."""
 
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
+# The packages whose locale/ folder holds catalogs (kiosk.catalog_tool.DOMAINS).
+CATALOG_PACKAGES = ("kiosk", "sync/central")
 
 
 class BuildWithCatalogs(build_py):
@@ -22,7 +25,12 @@ class BuildWithCatalogs(build_py):
         from babel.messages.mofile import write_mo
         from babel.messages.pofile import read_po
 
-        for po in sorted(ROOT.glob("kiosk/locale/*/LC_MESSAGES/*.po")):
+        catalogs = [
+            po
+            for package in CATALOG_PACKAGES
+            for po in sorted(ROOT.glob(f"{package}/locale/*/LC_MESSAGES/*.po"))
+        ]
+        for po in catalogs:
             lang = po.parent.parent.name
             with po.open("rb") as source:
                 catalog = read_po(source, locale=lang, domain=po.stem)

@@ -15,16 +15,17 @@ from __future__ import annotations
 import functools
 import gettext
 import io
-from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+
+from kiosk import resources
 
 
 @functools.cache
 def translations(domain: str, lang: str, package: str = "kiosk") -> gettext.NullTranslations:
     """The catalog ``domain`` of ``package`` in ``lang`` ("vi", "en"); loaded once, then
     cached. A language without a catalog gets ``NullTranslations`` (each msgid as is)."""
-    folder = resources.files(package) / "locale" / lang / "LC_MESSAGES"
+    folder = resources.locale_dir(package) / lang / "LC_MESSAGES"
     mo, po = folder / f"{domain}.mo", folder / f"{domain}.po"
     if mo.is_file() and not _newer(po, mo):
         with mo.open("rb") as compiled:

@@ -21,7 +21,9 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 
 from kiosk import (
+    backups,
     cli_health,
+    cli_logs,
     cli_recover,
     cli_sync,
     dbproblems,
@@ -160,10 +162,25 @@ def build_parser() -> argparse.ArgumentParser:
         "backup", cmd_backup, "consistent copy of the database, safe while the kiosk runs"
     )
     backup.add_argument(
-        "path", help="target file, or a folder for a dated file (not -: a backup is binary)"
+        "path",
+        nargs="?",
+        help="target file, or a folder for a dated file (default: <data_dir>/backups; "
+        "not -: a backup is binary)",
+    )
+    backup.add_argument(
+        "--rotate",
+        action="store_true",
+        help="then delete the folder's backups older than [storage] backup_keep_days "
+        "(never the newest)",
+    )
+    backup.add_argument(
+        "--keep-days",
+        type=int,
+        help="with --rotate: keep this many days instead (implies --rotate)",
     )
 
     cli_sync.add_commands(commands)
+    cli_logs.add_commands(commands)
     cli_recover.add_commands(commands)
 
     hash_command = command(
@@ -296,7 +313,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    target = output_path(args.path)
+    if args.keep_days is not None and args.keep_days < 1:
+        raise UsageError("backup: --keep-days must be 1 or more (the newest copy is kept anyway)")
+    if args.path is None:
+        target = load_config(args.config).backup_dir
+        target.mkdir(parents=True, exist_ok=True)
+    else:
+        target = output_path(args.path)
     if target is None:
         # A database is binary, and a copy that stops half-way on a pipe looks whole to
         # whatever reads it; backup() writes a file that is checked before it is named.
@@ -305,8 +328,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
             " file; give a file or a folder, e.g. kioskctl backup /media/usb/"
         )
     with open_counter(args, create=False) as counter:
+        folder = target if target.is_dir() else target.parent
         target = maintenance.backup(counter.store, target, maintenance.ProgressLine("backing up"))
+        keep_days = args.keep_days or counter.config.storage.backup_keep_days
     print(f"backup written: {target}")
+    if args.rotate or args.keep_days is not None:
+        deleted = backups.prune(folder, keep_days)
+        print(f"{len(deleted)} backup(s) older than {keep_days} days deleted from {folder}")
     return 0
 
 

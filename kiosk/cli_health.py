@@ -7,7 +7,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from kiosk import maintenance, recovery
+from kiosk import health, health_central, health_system, recovery
 from kiosk.config import load_config
 from kiosk.counter import Counter
 
@@ -19,17 +19,30 @@ def open_counter(args: argparse.Namespace) -> Counter:
 
 def cmd_check(args: argparse.Namespace) -> int:
     with open_counter(args) as counter:
-        checks = maintenance.health_checks(counter.config, counter.store)
+        checks = all_checks(counter)
     if args.json:
-        print(
-            json.dumps(
-                [dataclasses.asdict(check) for check in checks], ensure_ascii=False, indent=2
-            )
-        )
+        rows = [{**dataclasses.asdict(check), "ok": check.ok} for check in checks]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for check in checks:
-            print(f"{'ok ' if check.ok else 'BAD'}  {check.name:<12} {check.detail}")
+            print(check.line())
     return 0 if all(check.ok for check in checks) else 1
+
+
+def all_checks(counter: Counter) -> list[health.Check]:
+    """Service and display first (is the screen on?), then the central, the clock, the
+    data; each probe bounded, so the whole check ends in seconds."""
+    config, store = counter.config, counter.store
+    checks = health_system.service_checks()
+    central = health_central.central_checks(config, store)
+    checks.extend(central)
+    if not any(check.name == "clock" for check in central):
+        checks.append(health.clock_sanity())
+    ntp = health_system.ntp_check()
+    if ntp is not None:
+        checks.append(ntp)
+    checks.extend(health.local_checks(config, store))
+    return checks
 
 
 def cmd_status(args: argparse.Namespace) -> int:

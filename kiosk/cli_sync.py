@@ -9,16 +9,23 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 
 from kiosk import maintenance
 from kiosk.config import load_config, resolve_config_path
-from kiosk.config_edit import set_values, toml_string, write_atomically
 from kiosk.counter import Counter
-from kiosk.models import SENT, Officer, Rating
+from kiosk.models import SENT, Rating
+from kiosk.provisioning import CONNECTING, ROSTER
 from kiosk.roster_file import RosterError
-from sync.protocol import canonical_code
+from sync.provisioning import (
+    FILE_NAME,
+    ProvisioningCode,
+    ProvisioningCodeError,
+    make_code,
+    read_code_file,
+)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -36,18 +43,22 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "provision",
         help="point this kiosk at the center: write config and token, test, pull the roster",
         description="Write the counter id and central URL into the config, the token into its "
-        "file (mode 600), test the connection and pull the roster.",
+        "file (mode 600), test the connection and pull the roster; the previous files are "
+        "restored when the center refuses. Give --central, --counter and --token-stdin, or "
+        "--from-file with the provisioning code (a secret, like the token).",
     )
     provision.set_defaults(run=cmd_provision)
+    provision.add_argument("--central", help="central URL, e.g. https://kiosk.center.example")
+    provision.add_argument("--counter", help="counter id, e.g. Q07")
     provision.add_argument(
-        "--central", required=True, help="central URL, e.g. https://kiosk.center.example"
+        "--token-stdin", action="store_true", help="read the counter token from stdin"
     )
-    provision.add_argument("--counter", required=True, help="counter id, e.g. Q07")
     provision.add_argument(
-        "--token-stdin",
-        action="store_true",
-        required=True,
-        help="read the counter token from stdin",
+        "--from-file",
+        type=Path,
+        metavar="PATH",
+        help=f"read central, counter and token from a provisioning file ({FILE_NAME}, "
+        "written by centralctl counter add --qr --file) instead",
     )
     provision.add_argument(
         "--no-check", action="store_true", help="write the files without testing the connection"
@@ -102,54 +113,48 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_provision(args: argparse.Namespace) -> int:
-    from sync.client import SyncClient, SyncProblem
+    from kiosk.provisioning import ProvisioningFailed, provision
 
-    token = sys.stdin.readline().strip()
-    if not token:
-        raise RosterError(["no token on standard input"])
+    code = _code_from(args)
     path = resolve_config_path(args.config)
-    config = load_config(path)
-    url = args.central.rstrip("/")
-    counter_id = canonical_code(args.counter)
-    text = set_values(
-        path.read_text(encoding="utf-8"),
-        {("counter", "id"): toml_string(counter_id), ("central", "url"): toml_string(url)},
-    )
-    token_file = config.central.token_file or (config.storage.data_dir / "token")
-    if config.central.token_file is None:
-        text = set_values(text, {("central", "token_file"): toml_string(str(token_file))})
-    previous_token = token_file.read_text() if token_file.exists() else None
-    previous_config = path.read_text(encoding="utf-8")
-    write_atomically(token_file, token + "\n", mode=0o600)
-    write_atomically(path, text)
-    print(f"wrote {path} (counter {counter_id}, central {url}) and {token_file} (mode 600)")
-    if args.no_check:
-        return 0
+    steps = {CONNECTING: f"connecting to {code.url} ...", ROSTER: "pulling the roster ..."}
     try:
-        with Counter.open(config=load_config(path)) as counter:
-            client = SyncClient(counter.config, counter.store)
-            try:
-                skew = client.heartbeat()
-                print(f"central reached; clock difference {skew:+.1f} s")
-                client.pull_roster()
-                with counter.store.read() as session:
-                    officers = session.scalar(
-                        select(func.count()).select_from(Officer).where(Officer.active)
-                    )
-                print(f"roster pulled: {officers} officers may log in here")
-            finally:
-                client.close()
-    except SyncProblem as exc:
-        # Put the previous files back: a kiosk must not be left pointing at a center
-        # that refused it. --no-check writes them regardless, for offline installs.
-        write_atomically(path, previous_config)
-        if previous_token is None:
-            token_file.unlink(missing_ok=True)
-        else:
-            write_atomically(token_file, previous_token, mode=0o600)
-        print(f"error: {exc}; the previous configuration was restored", file=sys.stderr)
+        done = provision(
+            code,
+            path,
+            check=not args.no_check,
+            on_step=lambda step: steps.get(step) and print(steps[step], flush=True),
+        )
+    except ProvisioningFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
+    print(
+        f"wrote {done.config_path} (counter {done.counter}, central {done.url}) "
+        f"and {done.token_file} (mode 600)"
+    )
+    if done.checked:
+        print(f"central reached; clock difference {done.clock_skew_seconds:+.1f} s")
+        print(f"roster pulled: {done.officers} officers may log in here")
     return 0
+
+
+def _code_from(args: argparse.Namespace) -> ProvisioningCode:
+    """The code from --from-file, or from --central, --counter and the token on stdin."""
+    try:
+        if args.from_file is not None:
+            if args.central or args.counter or args.token_stdin:
+                raise RosterError(["--from-file holds the central, counter and token: give none"])
+            return read_code_file(args.from_file)
+        if not (args.central and args.counter and args.token_stdin):
+            raise RosterError(["give --central, --counter and --token-stdin, or --from-file"])
+        token = sys.stdin.readline().strip()
+        if not token:
+            raise RosterError(["no token on standard input"])
+        return make_code(args.central, args.counter, token)
+    except ProvisioningCodeError as exc:
+        raise RosterError([str(exc)]) from None
+    except OSError as exc:
+        raise RosterError([f"cannot read {args.from_file}: {exc.strerror or exc}"]) from None
 
 
 def cmd_prune(args: argparse.Namespace) -> int:

@@ -29,12 +29,13 @@ from pydantic import (
     model_validator,
 )
 
+from kiosk import resources
 from kiosk.tomlconfig import ConfigProblems, load_toml_model, pick_config_path, resolve_paths
 
 ENV_PREFIX = "KIOSK__"
 ENV_CONFIG = "KIOSK_CONFIG"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = PROJECT_ROOT / "config" / "kiosk.toml"
+# The shipped default (kiosk.resources: the top-level config/kiosk.toml, or its copy in a wheel).
+DEFAULT_CONFIG = resources.config_file("kiosk.toml")
 
 
 class ConfigError(ConfigProblems):
@@ -101,6 +102,8 @@ class CounterSection(_Section):
 
 class StorageSection(_Section):
     data_dir: Path
+    backup_keep_days: int = number(14, 1, 3650)
+    min_free_mb: int = number(200, 1, 10_000_000)
 
 
 class RatingSection(_Section):
@@ -188,8 +191,8 @@ class KioskConfig(_Section):
         return self.storage.data_dir / "kiosk.db"
 
     @property
-    def assets_dir(self) -> Path:
-        return PROJECT_ROOT / "assets"
+    def backup_dir(self) -> Path:
+        return self.storage.data_dir / "backups"
 
 
 def resolve_config_path(config_path: str | os.PathLike[str] | None = None) -> Path:

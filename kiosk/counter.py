@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Sequence
@@ -17,10 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
-from kiosk import ratings, staff
+from kiosk import dbproblems, ratings, staff
 from kiosk.config import KioskConfig, load_config
-from kiosk.errors import LoginRefused, RatingRefused
+from kiosk.errors import LoginRefused, RatingNotStored, RatingRefused
 from kiosk.models import (
     CounterSession,
     Event,
@@ -91,6 +93,8 @@ class Counter:
         # Called (from the caller's thread) after each committed rating; the syncer
         # hooks its "push now" here. Never blocks: the hook only schedules work.
         self.on_rating_committed: list = []
+        # Why the last tap could not be stored (None once a tap is stored again).
+        self.storage_problem: str | None = None
         self._release_abandoned_holds()
 
     def _release_abandoned_holds(self) -> None:
@@ -231,21 +235,42 @@ class Counter:
         until :meth:`add_reasons` (or a timeout, or the next start) releases it."""
         with self._lock:
             ratings.check_tap(self.config, level, reasons)
-            rating = self._writer.insert(
-                level=level, reasons=reasons, hold_for_reasons=ask_reasons, lang=lang, now=utcnow()
-            )
+            try:
+                rating = self._writer.insert(
+                    level=level,
+                    reasons=reasons,
+                    hold_for_reasons=ask_reasons,
+                    lang=lang,
+                    now=utcnow(),
+                )
+            except sqlite3.Error as exc:
+                raise self._not_stored(exc, "store a rating in") from exc
+            self.storage_problem = None
         for hook in self.on_rating_committed:
             hook()
         return rating
 
     def add_reasons(self, rating_id: str, reasons: Sequence[str]) -> None:
-        """Reasons chosen after the tap (empty: skipped); the rating is then final."""
+        """Reasons chosen after the tap (empty: skipped); the rating is then final. When
+        they cannot be stored the rating stays as tapped (it is released without reasons
+        later) and RatingNotStored says why."""
         with self._lock:
             ratings.check_reasons(self.config, reasons)
-            with self.store.write() as session:
-                ratings.set_reasons(session, rating_id, reasons)
+            try:
+                with self.store.write() as session:
+                    ratings.set_reasons(session, rating_id, reasons)
+            except (sqlite3.Error, DBAPIError) as exc:
+                raise self._not_stored(exc, "store the reasons in") from exc
         for hook in self.on_rating_committed:
             hook()
+
+    def _not_stored(self, exc: BaseException, doing: str) -> RatingNotStored:
+        """Remember and log why the database refused a citizen's tap: the service screen
+        and the journal show it to the technician until a tap is stored again."""
+        cause = dbproblems.explain(exc, self.config.db_path, doing)
+        self.storage_problem = cause
+        log.error("a tap was not stored: %s", cause)
+        return RatingNotStored(cause)
 
     # --- status ---------------------------------------------------------------------
 

@@ -34,3 +34,13 @@ class RatingRefused(Exception):
     def __init__(self, reason: str, message: str):
         super().__init__(message)
         self.reason = reason
+
+
+class RatingNotStored(Exception):
+    """The database could not take a tap (a full or read-only disk, a lock held too long,
+    an I/O error): nothing was stored, so the citizen must not be thanked for it.
+    ``cause`` says why, in the technician's words, with the next step."""
+
+    def __init__(self, cause: str):
+        super().__init__(cause)
+        self.cause = cause

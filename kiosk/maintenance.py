@@ -1,4 +1,4 @@
-"""Technician work on a kiosk's data: health checks, export, online backup.
+"""Technician work on a kiosk's data: export, online backup.
 
 Used by ``kioskctl``; none of it changes a rating.
 """
@@ -7,26 +7,21 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import shutil
 import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import func, select
 
-from kiosk import recovery
 from kiosk.config import KioskConfig
 from kiosk.models import Rating
-from kiosk.store import Store, StoreError, integrity_problem, schema_revision
+from kiosk.store import Store, integrity_problem
 from sync.csvsafe import safe_cell
 
-MIN_FREE_BYTES = 200 * 1024 * 1024
 EXPORT_FIELDS = (
     "id", "seq", "created_at", "counter", "officer", "department", "session", "ticket",
     "level", "reasons", "lang", "sync_state", "sync_error",
@@ -56,71 +51,6 @@ class ProgressLine:
         elif percent // 10 != self._last_step:
             self._last_step = percent // 10
             self.stream.write(f"{self.label}: {done}/{total} ({percent}%)\n")
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
-
-
-def health_checks(config: KioskConfig, store: Store) -> list[Check]:
-    checks = [Check("config", True, str(config.config_path))]
-    try:
-        problem = integrity_problem(store.path)
-    except StoreError as exc:
-        problem = str(exc)
-    checks.append(Check("database", problem is None, problem or f"{store.path}: integrity ok"))
-    if store.set_aside:
-        # Opening for this check just replaced a damaged file: its unsent ratings need a
-        # technician, so the check must not pass as if all were well.
-        checks.append(
-            Check(
-                "damaged db",
-                False,
-                f"the database was damaged; moved to {store.set_aside}, a new one was made",
-            )
-        )
-    for item in recovery.stranded(store, config.counter.id):
-        checks.append(
-            Check(
-                "set aside",
-                False,
-                f"{item.path} holds {item.unsent} rating(s) never sent:"
-                f" kioskctl recover {item.path}",
-            )
-        )
-    current, head = schema_revision(store.engine)
-    checks.append(Check("schema", current == head, f"revision {current} (newest {head})"))
-    free = shutil.disk_usage(config.storage.data_dir).free
-    checks.append(
-        Check(
-            "disk",
-            free >= MIN_FREE_BYTES,
-            f"{free / 1024 / 1024:.0f} MB free in {config.storage.data_dir}"
-            + (
-                ""
-                if free >= MIN_FREE_BYTES
-                else f" (needs at least {MIN_FREE_BYTES // 1024 // 1024} MB)"
-            ),
-        )
-    )
-    writable = os.access(config.storage.data_dir, os.W_OK)
-    checks.append(
-        Check("data folder", writable, "writable" if writable else "not writable by this user")
-    )
-    now = datetime.now(UTC)
-    # A kiosk whose RTC battery died boots in 1970 or 2000; its ratings would be misdated.
-    sane = now.year >= 2025
-    checks.append(
-        Check(
-            "clock",
-            sane,
-            f"{now:%Y-%m-%d %H:%M:%S}Z" + ("" if sane else " looks wrong: set the time (NTP)"),
-        )
-    )
-    return checks
 
 
 def day_bounds(

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from kiosk import dbproblems, dbtypes, salvage
+from kiosk import dbproblems, dbtypes, resources, salvage
 from kiosk.migrations import HEAD
 from kiosk.models import Event, utcnow
 
@@ -37,7 +37,7 @@ PRAGMAS = (
     "foreign_keys=ON",
     f"busy_timeout={BUSY_TIMEOUT_MS}",
 )
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = resources.kiosk_migrations()
 
 
 class StoreError(Exception):

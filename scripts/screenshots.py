@@ -130,6 +130,20 @@ def shoot(size: str, folder: Path) -> None:
         shot("staff", lang)
         shot("pin", lang, mode="service", suffix="-service")
         shot("service", lang)
+        # Provisioning by a scanned code: while it works, when it is done, when refused.
+        service = app.screen("service")
+        about = {"counter": "Q07", "url": "https://kiosk.center.example"}
+        for name, key, failed, busy in (
+            ("service-provisioning", "prov_roster", False, True),
+            ("service-provisioned", "prov_done", False, False),
+            ("service-provision-refused", "prov_refused", True, False),
+        ):
+            service.busy = busy
+            detail = "central refused: 401 unknown token" if failed else ""
+            service._say(key, failed=failed, detail=detail, officers=12, seconds=8, **about)
+            robot.frames(3)
+            robot.screenshot(folder / f"{name}-{lang}.png")
+        service.busy = False
     robot.stop()
 
 

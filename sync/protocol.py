@@ -51,6 +51,9 @@ PROTOCOL_HEADER = "Kiosk-Protocol"
 
 CODE_MAX = 32
 COUNTER_MAX = 16
+# What the central accepts as a new counter id (canonical: capitals), and a
+# provisioning code may carry.
+COUNTER_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 # The ranges of the columns that store wire integers (INTEGER, BIGINT on PostgreSQL).

@@ -13,6 +13,7 @@ import logging
 import logging.handlers
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--windowed", action="store_true", help="a normal window with a cursor (development)"
     )
     parser.add_argument(
-        "--size", default="1280x800", help="window size WxH with --windowed (default 1280x800)"
+        "--size",
+        default="1280x800",
+        help="window size WxH with --windowed or --self-test (default 1280x800)",
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start off-screen on the configured data folder, draw the first frame, print"
+        " one line and exit 0 when this installation can serve the counter, 1 when not",
     )
     return parser.parse_args(argv)
 
@@ -42,13 +51,51 @@ def window_size(text: str) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def setup_logging(log_dir: Path) -> None:
-    """All logs (Kivy's too: KIVY_LOG_MODE=PYTHON) into <data>/logs/kiosk.log, rotated."""
-    log_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
-        log_dir / "kiosk.log", maxBytes=LOG_BYTES, backupCount=LOG_FILES, encoding="utf-8"
+def under_systemd(environ: Mapping[str, str] | None = None) -> bool:
+    """True when our stderr is systemd's journal: JOURNAL_STREAM names its device:inode.
+
+    Compared with stderr itself, as systemd.exec(5) advises, since the variable is
+    inherited by every descendant (a test run or a shell started from a unit must keep its
+    log files); INVOCATION_ID alone says a unit runs us, not where stderr goes."""
+    env = os.environ if environ is None else environ
+    stream = env.get("JOURNAL_STREAM", "")
+    try:
+        stat = os.fstat(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError):  # no stderr at all
+        return False
+    return stream == f"{stat.st_dev}:{stat.st_ino}"
+
+
+class JournalFormatter(logging.Formatter):
+    """``<3>kiosk.ui: message``: journald reads the <N> as the syslog priority (so
+    ``journalctl -p warning`` works) and adds the time itself."""
+
+    PRIORITIES = (
+        (logging.CRITICAL, 2),
+        (logging.ERROR, 3),
+        (logging.WARNING, 4),
+        (logging.INFO, 6),
     )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+
+    def format(self, record: logging.LogRecord) -> str:
+        priority = next((p for level, p in self.PRIORITIES if record.levelno >= level), 7)
+        # journald makes each line an entry: indented, a traceback still reads as one.
+        text = super().format(record).replace("\n", "\n    ")
+        return f"<{priority}>{text}"
+
+
+def setup_logging(log_dir: Path, environ: Mapping[str, str] | None = None) -> None:
+    """All logs (Kivy's too: KIVY_LOG_MODE=PYTHON) into <data>/logs/kiosk.log, rotated;
+    under systemd to stderr, which the unit hands to journald (rotated by its own limits)."""
+    if under_systemd(environ):
+        handler: logging.Handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JournalFormatter("%(name)s: %(message)s"))
+    else:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            log_dir / "kiosk.log", maxBytes=LOG_BYTES, backupCount=LOG_FILES, encoding="utf-8"
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
@@ -95,6 +142,10 @@ def start_sync(counter: Any) -> Any | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.self_test:
+        from kiosk.ui.self_test import run
+
+        return run(args.config, window_size(args.size))
     try:
         config: KioskConfig = load_config(args.config)
     except ConfigError as exc:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import logging
 import signal
-from pathlib import Path
 from typing import Any
 
 from kivy.app import App
@@ -21,17 +20,19 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition
 
+from kiosk import resources
 from kiosk.counter import Counter, RatingRefused
 from kiosk.ratings import clean_ticket
 from kiosk.ui import i18n, theme
 from kiosk.ui.guard import GuardedScreenManager
 from kiosk.ui.keys import KeyReader
+from kiosk.ui.service_link import ServiceLink, status_line
 from kiosk.ui.sync_status import DOT_COLOURS, NOT_CONFIGURED, NoSync, SyncService
 from kiosk.ui.widgets import ServiceCorner
+from sync.provisioning import looks_like_code
 
 log = logging.getLogger(__name__)
 
-UI_DIR = Path(__file__).resolve().parent
 # name -> class name in kiosk/ui/screens/<name>.py (layout in <name>.kv)
 SCREENS = {
     "closed": "ClosedScreen",
@@ -101,18 +102,19 @@ class KioskApp(App):
         self.department_name = i18n.nfc(
             self.settings.counter.department_name or self.settings.counter.department
         )
-        self.faces_dir = str(self.settings.assets_dir / "faces")
+        self.faces_dir = str(resources.faces_dir())
         self.turn_keycode = Keyboard.keycodes.get(self.settings.ui.turn_key.lower(), -1)
         self.sm: GuardedScreenManager | None = None
         self.keys = KeyReader(self._on_press, self._on_scan, Clock.schedule_once)
         self._exiting = False
         self._sound = None
+        self.systemd = ServiceLink(self.settings.counter.id)
 
     # --- Kivy lifecycle -------------------------------------------------------------
 
     def build(self):
-        Builder.load_file(str(UI_DIR / "widgets.kv"))
-        root = Builder.load_file(str(UI_DIR / "app.kv"))
+        Builder.load_file(str(resources.ui_file("widgets.kv")))
+        root = Builder.load_file(str(resources.ui_file("app.kv")))
         self.sm = root.ids.sm
         self.sm.transition = NoTransition()  # the next screen shows in the next frame
         for name in PREBUILT:
@@ -127,6 +129,8 @@ class KioskApp(App):
             size=self._on_window_size,
         )
         self._on_window_size(Window, Window.size)
+        self.systemd.status(status_line(self.settings.counter.id, self.sync.status()))
+        self.systemd.attach(Window)
         self.sync.add_listener(
             lambda status: Clock.schedule_once(lambda _dt: self._show_sync(status))
         )
@@ -158,7 +162,7 @@ class KioskApp(App):
         """The screen called ``name``, built (its kv loaded) the first time it is asked for
         and kept after that."""
         if not self.sm.has_screen(name):
-            Builder.load_file(str(UI_DIR / "screens" / f"{name}.kv"))
+            Builder.load_file(str(resources.ui_file("screens", f"{name}.kv")))
             module = importlib.import_module(f"kiosk.ui.screens.{name}")
             self.sm.add_widget(getattr(module, SCREENS[name])(self, name=name))
         return self.sm.get_screen(name)
@@ -210,7 +214,7 @@ class KioskApp(App):
         if self._sound is None:
             from kivy.core.audio import SoundLoader
 
-            self._sound = SoundLoader.load(str(self.settings.assets_dir / "sounds" / "tap.wav"))
+            self._sound = SoundLoader.load(str(resources.sound("tap")))
             if self._sound is None:
                 log.warning("no audio output: tap sound disabled")
                 self._sound = False
@@ -220,6 +224,7 @@ class KioskApp(App):
     def exit_app(self) -> None:
         log.info("exit requested (service screen or SIGTERM)")
         self._exiting = True
+        self.systemd.stopping()
         self.stop()
 
     # --- window events --------------------------------------------------------------
@@ -241,6 +246,11 @@ class KioskApp(App):
     def _on_scan(self, text: str) -> None:
         """A burst typed by a badge or ticket scanner: never a rating."""
         self.sm.current_screen.restart_idle()
+        if looks_like_code(text) and self.sm.current != "service":
+            # Provisioning changes the counter: only behind the technician PIN. The code
+            # holds a token, so it is not logged.
+            log.info("provisioning code scanned on screen %s: ignored", self.sm.current)
+            return
         if not self.sm.current_screen.on_scan(text):
             self.scan_at_desk(text)
 
@@ -287,6 +297,7 @@ class KioskApp(App):
     def _show_sync(self, status: Any) -> None:
         self.sync_state = getattr(status, "state", NOT_CONFIGURED)
         self.sync_colour = DOT_COLOURS.get(self.sync_state, DOT_COLOURS[NOT_CONFIGURED])
+        self.systemd.status(status_line(self.settings.counter.id, status))
 
 
 def _ticket(text: str) -> str | None:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,15 +24,14 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, roster_file  # noqa: E402
+from common import emit, provision_central, running_central, sized  # noqa: E402
 
-from sync.central import accounts, roster  # noqa: E402
 from sync.central.db import open_database  # noqa: E402
 from sync.central.ingest import ingest_batch  # noqa: E402
 from sync.central.settings import DEFAULT_CONFIG, load_settings  # noqa: E402
 
 KIOSKS = 20
-PER_KIOSK = 2_000
+PER_KIOSK = sized(2_000, 250)
 BATCH = 500
 
 
@@ -69,47 +66,15 @@ def envelope(counter: str, items: list[dict]) -> bytes:
 
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="central-bench-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL")}
-    env["CENTRAL__STORAGE__DATA_DIR"] = str(work / "served")
-    settings = load_settings(DEFAULT_CONFIG, environ=env)
-    db = open_database(settings.database_url)
-    roster.add_department(db, "CA", "Công an tỉnh")
-    officers = roster_file(work / "officers.csv", [f"Q{n:02d}-1" for n in range(KIOSKS)])
-    roster.import_officers(db, officers)
-    tokens = {f"Q{n:02d}": accounts.add_counter(db, f"Q{n:02d}", "CA") for n in range(KIOSKS)}
-    db.close()
-    backlog = {counter: ratings_of(counter) for counter in tokens}
+    serving = {f"Q{n:02d}": f"Q{n:02d}-1" for n in range(KIOSKS)}
+    backlog = {counter: ratings_of(counter) for counter in serving}
     bodies = [
         (counter, envelope(counter, items[start : start + BATCH]))
         for counter, items in backlog.items()
         for start in range(0, len(items), BATCH)
     ]
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/centralctl"),
-            "serve",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(url + "/healthz", timeout=5)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("central did not start") from None
-                time.sleep(0.2)
+    with running_central(work / "served", serving) as central:
 
         def kiosk(counter: str) -> None:
             with requests.Session() as http:
@@ -117,10 +82,10 @@ def main() -> None:
                     if owner != counter:
                         continue
                     response = http.post(
-                        url + "/api/v1/ratings:batch",
+                        central.url + "/api/v1/ratings:batch",
                         data=body,
                         headers={
-                            "Authorization": f"Bearer {tokens[counter]}",
+                            "Authorization": f"Bearer {central.tokens[counter]}",
                             "Content-Type": "application/json",
                         },
                         timeout=120,
@@ -131,20 +96,16 @@ def main() -> None:
 
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=KIOSKS) as pool:
-            list(pool.map(kiosk, tokens))
+            list(pool.map(kiosk, serving))
         served = KIOSKS * PER_KIOSK / (time.perf_counter() - started)
-    finally:
-        server.terminate()
-        server.wait(30)
 
-    baseline_settings = load_settings(
+    # The same roster and counters in a second database of the same kind, fed in-process.
+    provision_central(work / "direct", serving)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL")}
+    settings = load_settings(
         DEFAULT_CONFIG, environ={**env, "CENTRAL__STORAGE__DATA_DIR": str(work / "direct")}
     )
-    direct = open_database(baseline_settings.database_url)
-    roster.add_department(direct, "CA", "Công an tỉnh")
-    roster.import_officers(direct, officers)
-    for counter in tokens:
-        accounts.add_counter(direct, counter, "CA")
+    direct = open_database(settings.database_url)
     started = time.perf_counter()
     for counter, items in backlog.items():
         for start in range(0, len(items), BATCH):

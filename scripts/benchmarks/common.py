@@ -1,10 +1,43 @@
-"""Helpers shared by the benchmarks: percentiles and the JSON line every figure prints."""
+"""Helpers shared by the benchmarks: the run's size (full or quick), percentiles, the
+JSON line every figure prints, a logged-in counter, and a real central to push to.
+
+Quick runs: ``scripts/bench --quick`` sets ``BENCH_QUICK=1`` for every benchmark. A
+benchmark reads it through ``sized(full, quick)`` for each of its sizes (rounds, backlog,
+taps...), so the whole run is a smoke test of well under a minute; its figures are not
+the ones docs/performance.md publishes. A new benchmark adopts it with one line, e.g.
+``ROUNDS = sized(2000, 100)``.
+
+Baselines: ``emit(..., baseline=...)`` only with a figure measured in the same run, on
+the same machine, beside the one it is compared with; never a target. A figure with no
+honest baseline passes ``baseline=None`` and its ratio is null.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import socket
 import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+import requests
+
+QUICK = os.environ.get("BENCH_QUICK", "") == "1"
+BIN = Path(sys.executable).parent
+
+T = TypeVar("T")
+
+
+def sized(full: T, quick: T) -> T:
+    """``quick`` in a quick run (BENCH_QUICK=1), ``full`` otherwise."""
+    return quick if QUICK else full
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -58,3 +91,84 @@ def roster_file(path: Path, codes: list[str], department: str = "CA") -> Path:
     lines += [f"{code},Cán bộ {code},{department},1234" for code in codes]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+@dataclass(frozen=True)
+class Central:
+    url: str
+    data_dir: Path
+    tokens: dict[str, str]  # counter id -> its token
+
+    @property
+    def environ(self) -> dict[str, str]:
+        """The environment of a ``centralctl`` command on this central's database."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL")}
+        return {**env, "CENTRAL__STORAGE__DATA_DIR": str(self.data_dir)}
+
+
+def provision_central(data_dir: Path, counters: dict[str, str], department: str = "CA") -> dict:
+    """A central database with ``department``, the officers and the counters of
+    ``counters`` (counter id -> the officer who serves there); returns their tokens."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from sync.central import accounts, roster
+    from sync.central.db import open_database
+    from sync.central.settings import DEFAULT_CONFIG, load_settings
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL")}
+    settings = load_settings(
+        DEFAULT_CONFIG, environ={**env, "CENTRAL__STORAGE__DATA_DIR": str(data_dir)}
+    )
+    db = open_database(settings.database_url)
+    try:
+        roster.add_department(db, department, "Công an tỉnh")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        officers = roster_file(
+            data_dir / "officers.csv", sorted(set(counters.values())), department
+        )
+        roster.import_officers(db, officers)
+        return {counter: accounts.add_counter(db, counter, department) for counter in counters}
+    finally:
+        db.close()
+
+
+@contextlib.contextmanager
+def running_central(data_dir: Path, counters: dict[str, str]) -> Iterator[Central]:
+    """A real ``centralctl serve`` (SQLite in ``data_dir``) on 127.0.0.1, in its own
+    process as a single-machine center runs it, provisioned as provision_central."""
+    tokens = provision_central(data_dir, counters)
+    central = Central("", data_dir, tokens)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(BIN / "centralctl"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        + ["--log-level", "warning"],
+        env=central.environ,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(url + "/healthz", timeout=5)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("central did not start") from None
+                time.sleep(0.2)
+        yield Central(url, data_dir, tokens)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def central_total(central: Central) -> int:
+    """Ratings the central counts, from its own report (``centralctl report``)."""
+    report = subprocess.run(
+        [str(BIN / "centralctl"), "report", "--by", "counter", "--format", "json"],
+        env=central.environ,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(report.stdout)["total"]["total"]

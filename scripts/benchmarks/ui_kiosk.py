@@ -4,6 +4,12 @@ RSS, and the time from a touch-up on a face to the Thanks screen being drawn (me
 and p99 over 200 taps). Targets (issue 3): start <= 2x bare, RSS <= bare + 40 MB,
 tap-to-thanks p99 <= 50 ms.
 
+The kiosk runs as in production: its Syncer (kiosk.ui.app.start_sync, as the entry point
+starts it) is pointed at a real ``centralctl serve`` that this benchmark starts on
+127.0.0.1 (SQLite in a temporary folder, the counter's token provisioned), so every tap
+also wakes a push of that rating, and the roster pull and heartbeat run. After the last
+tap the kiosk waits for its outbox to empty, and the central must count every rating.
+
 Each window runs in its own process (child mode: ``ui_kiosk.py --child bare|kiosk``)
 and reports one JSON line; this parent prints the figures with scripts/benchmarks/common.
 Touches are real MotionEvents through Kivy's event loop; frames are rendered by Mesa.
@@ -25,7 +31,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-TAPS = int(os.environ.get("UI_BENCH_TAPS", "200"))
+sys.path.insert(0, str(HERE))
+from common import sized  # noqa: E402
+
+TAPS = int(os.environ.get("UI_BENCH_TAPS", sized(200, 10)))
 
 
 def child_bare(started: float) -> dict:
@@ -63,8 +72,12 @@ def child_bare(started: float) -> dict:
 def child_kiosk(started: float) -> dict:
     from kiosk.config import load_config
     from kiosk.ui import testing
+    from kiosk.ui.app import start_sync
 
-    robot = testing.start(load_config(), (1280, 800))
+    robot = testing.start(load_config(), (1280, 800), sync_for=start_sync)
+    syncer = robot.app.sync
+    if not getattr(syncer, "configured", False):
+        raise SystemExit(f"the kiosk's syncer did not start: {syncer.status().last_error}")
     robot.wait(lambda: robot.screen == "rate", 60, "rate screen")
     first_frame = time.time() - started
     samples = []
@@ -79,7 +92,12 @@ def child_kiosk(started: float) -> dict:
         robot.loop.idle()  # the frame that shows it
         samples.append((time.perf_counter() - t0) * 1000)
     result = {"first_frame": first_frame, "taps": samples, "rss_kb": _peak_rss_kb()}
+    # Not timed: the syncer pushed while the citizen tapped; what is left goes now.
+    counter = robot.app.counter
+    robot.wait(lambda: counter.status().pending == 0, 120, "the outbox to empty")
+    result["rejected"] = counter.status().rejected
     robot.stop()
+    syncer.shutdown()
     return result
 
 
@@ -92,7 +110,7 @@ def run_child(kind: str, env: dict[str, str]) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--child", kind, repr(started)],
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         timeout=1800,
         check=True,
@@ -140,9 +158,15 @@ def main() -> int:
         return 0
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(HERE))
-    from common import emit, median, percentile
+    from common import central_total, emit, median, percentile, running_central
 
-    with tempfile.TemporaryDirectory(prefix="ui-bench-") as tmp, x_display() as display:
+    with (
+        tempfile.TemporaryDirectory(prefix="ui-bench-") as tmp,
+        running_central(Path(tmp) / "central", {"Q07": "CB001"}) as central,
+        x_display() as display,
+    ):
+        token = Path(tmp) / "token"
+        token.write_text(central.tokens["Q07"])
         env = {k: v for k, v in os.environ.items() if not k.startswith("KIOSK")}
         if display:
             env["DISPLAY"] = display
@@ -150,20 +174,28 @@ def main() -> int:
             {
                 "KIVY_NO_ARGS": "1",
                 "KIVY_NO_CONSOLELOG": "1",
-                "KIOSK__STORAGE__DATA_DIR": tmp,
+                "KIOSK__STORAGE__DATA_DIR": str(Path(tmp) / "kiosk"),
+                "KIOSK__COUNTER__ID": "Q07",
                 "KIOSK__COUNTER__CLOSING_TIME": '""',
                 "KIOSK__RATING__COOLDOWN_SECONDS": "0",
                 "KIOSK__RATING__THANKS_SECONDS": "0.01",
-                "KIOSK__CENTRAL__URL": '""',
+                "KIOSK__CENTRAL__URL": central.url,
+                "KIOSK__CENTRAL__TOKEN_FILE": str(token),
                 "PYTHONPATH": str(ROOT),
             }
         )
         prepare_kiosk(env)
         bare = run_child("bare", env)
         kiosk = run_child("kiosk", env)
+        counted = central_total(central)
+    if kiosk["rejected"] or counted != TAPS:
+        raise SystemExit(
+            f"the central counts {counted} of {TAPS} taps ({kiosk['rejected']} rejected)"
+        )
     emit("ui_start_to_rate_frame", kiosk["first_frame"], "s", bare["first_frame"])
     emit("ui_peak_rss", kiosk["rss_kb"] / 1024, "MB", bare["rss_kb"] / 1024)
-    emit("ui_peak_rss_over_bare", (kiosk["rss_kb"] - bare["rss_kb"]) / 1024, "MB", 40.0)
+    # The difference itself (target: <= 40 MB) has no baseline of its own.
+    emit("ui_peak_rss_over_bare", (kiosk["rss_kb"] - bare["rss_kb"]) / 1024, "MB")
     emit("ui_tap_to_thanks_median", median(kiosk["taps"]), "ms", median(bare["taps"]))
     emit(
         "ui_tap_to_thanks_p99",

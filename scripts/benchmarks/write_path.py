@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import emit, median, percentile, serving_counter  # noqa: E402
+from common import emit, median, percentile, serving_counter, sized  # noqa: E402
 
-ROUNDS = 2000
-WARMUP = 100
+ROUNDS = sized(2000, 300)
+WARMUP = sized(100, 20)
 
 
 def raw_connection(path: Path) -> sqlite3.Connection:

@@ -13,9 +13,8 @@ from sqlalchemy import select
 from sync.central.auth import new_token, scrypt_hash, token_hash
 from sync.central.db import Database
 from sync.central.models import admins, counters, departments, utcnow
-from sync.protocol import canonical_code
+from sync.protocol import COUNTER_ID, canonical_code
 
-COUNTER_ID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
 

@@ -19,11 +19,12 @@ from sqlalchemy import select, update
 from starlette.concurrency import run_in_threadpool
 
 from sync.central import auth
-from sync.central.dashboard_text import TEXT, report_problem
 from sync.central.db import Database
 from sync.central.errors import ApiError, scope_language
+from sync.central.i18n import t
 from sync.central.ingest import ingest_batch
 from sync.central.models import counters, departments, officers, utcnow
+from sync.central.phrases import report_problem
 from sync.central.report_answers import as_csv, as_json, grouping, make_report
 from sync.central.reports import ReportError, parse_day
 from sync.central.settings import Settings
@@ -257,7 +258,7 @@ def get_report(request: Request) -> Response:
     lang = scope_language(request.scope)
     if admin_of(request) is None:
         english = "admin token or dashboard login needed"
-        message = english if lang == "en" else TEXT[lang]["error_login"]
+        message = english if lang == "en" else t("error_login", lang)
         raise ApiError(401, message, _challenge())
     settings = _settings(request)
     params = request.query_params

@@ -13,10 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
 
-from sync.central import api, dashboard, dashboard_reasons
-from sync.central.dashboard_text import TEXT
+from sync.central import api, dashboard, dashboard_reasons, openapi
 from sync.central.db import Database, open_database, shared_secret
 from sync.central.errors import ApiError, LastResort, error_response, scope_language
+from sync.central.i18n import t
 from sync.central.marker import ProtocolMarker
 from sync.central.settings import Settings
 
@@ -41,6 +41,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_reasons.router)
+    openapi.install(app)
     app.add_middleware(LastResort)
     # Added last, so outermost: even the last resort's 500 carries the central's mark.
     app.add_middleware(ProtocolMarker)
@@ -64,7 +65,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         lang = scope_language(request.scope)
         message = "database unavailable, try again"
         if lang != "en":
-            message = TEXT[lang]["error_database"]
+            message = t("error_database", lang)
         return error_response(503, message, {"Retry-After": "5"})
 
     @app.get("/healthz", include_in_schema=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from sync.central import accounts, roster
+from sync.central import accounts, qr, roster
 from sync.central.db import Database, DatabaseError, open_database
 from sync.central.kiosks import kiosk_health
 from sync.central.models import utcnow
@@ -26,6 +26,7 @@ from sync.central.reports import GROUPINGS, ReportError, parse_day
 from sync.central.settings import Settings, SettingsError, load_settings
 from sync.csvsafe import safe_text
 from sync.protocol import canonical_code
+from sync.provisioning import FILE_NAME, ProvisioningCodeError, make_code
 
 
 class CliError(Exception):
@@ -80,12 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
     counter = commands.add_parser("counter", help="counters and their tokens").add_subparsers(
         dest="action", required=True, metavar="ACTION"
     )
-    add = counter.add_parser("add", help="register a counter; prints its token once")
+    add = counter.add_parser(
+        "add",
+        help="register a counter; prints its token once (--qr: its provisioning code too)",
+        description=PROVISIONING_HELP,
+    )
     add.add_argument("id")
     add.add_argument("--department", required=True, help="department code of the counter")
+    _provisioning_options(add)
     add.set_defaults(run=cmd_counter_add)
-    token = counter.add_parser("token", help="replace a counter's token; prints it once")
+    token = counter.add_parser(
+        "token",
+        help="replace a counter's token; prints it once (--qr: a new provisioning code)",
+        description=PROVISIONING_HELP,
+    )
     token.add_argument("id")
+    _provisioning_options(token)
     token.set_defaults(run=cmd_counter_token)
     counter.add_parser("list", help="counters and their kiosks' health").set_defaults(
         run=cmd_counter_list
@@ -132,6 +143,69 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PROVISIONING_HELP = (
+    "--qr prints the counter's provisioning code (central URL, counter id and token) as a QR "
+    "code; the technician scans it with the counter's badge scanner at the kiosk's service "
+    "screen. --png and --file write it for printing or a USB stick (file name "
+    f"{FILE_NAME}). The code holds the token: keep a printout or file as secret as the token, "
+    "and destroy it once the kiosk is provisioned."
+)
+
+
+def _provisioning_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--qr", action="store_true", help="print the provisioning code as a QR code"
+    )
+    parser.add_argument("--png", type=Path, metavar="FILE", help="write the QR code as a PNG")
+    parser.add_argument(
+        "--file",
+        type=Path,
+        metavar="PATH",
+        help=f"write the provisioning code to a file (a folder: {FILE_NAME} in it)",
+    )
+    parser.add_argument(
+        "--central-url",
+        metavar="URL",
+        help="the central's address as kiosks reach it (default: [server] public_url)",
+    )
+
+
+def _wants_code(args: argparse.Namespace) -> bool:
+    return bool(args.qr or args.png or args.file)
+
+
+def _public_url(settings: Settings, args: argparse.Namespace) -> str:
+    """Checked before the token is made, so a missing URL loses no token."""
+    url = (args.central_url or settings.server.public_url).strip().rstrip("/")
+    if not url:
+        raise CliError(
+            "the provisioning code needs the central's address as kiosks reach it: set "
+            f"[server] public_url in {settings.config_path} (or CENTRAL__SERVER__PUBLIC_URL), "
+            "or give --central-url https://...",
+            code=2,
+        )
+    try:
+        make_code(url, "CHECK", "check")
+    except ProvisioningCodeError as exc:
+        raise CliError(f"--central-url / [server] public_url: {exc}", code=2) from None
+    return url
+
+
+def _hand_over(url: str, counter: str, token: str, args: argparse.Namespace) -> None:
+    """The provisioning code in the forms asked for (terminal, PNG, file)."""
+    code = make_code(url, counter, token)
+    if args.qr:
+        print(f"provisioning code of counter {code.counter} for {url} (secret, like the token):")
+        sys.stdout.write(qr.terminal_text(code))
+    if args.png:
+        qr.write_png(code, args.png)
+        print(f"wrote {args.png} (mode 600): the QR code to print; a secret, like the token")
+    if args.file:
+        path = args.file / FILE_NAME if args.file.is_dir() else args.file
+        qr.write_file(code, path)
+        print(f"wrote {path} (mode 600): kioskctl provision --from-file reads it")
+
+
 def _open(settings: Settings, upgrade: bool = False) -> Database:
     return open_database(settings.database_url, settings.database.pool_size, upgrade=upgrade)
 
@@ -174,16 +248,22 @@ def cmd_officer_import(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_counter_add(settings: Settings, args: argparse.Namespace) -> None:
+    url = _public_url(settings, args) if _wants_code(args) else ""
     token = accounts.add_counter(_open(settings), args.id, args.department)
     counter, department = canonical_code(args.id), canonical_code(args.department)
     print(f"counter {counter} added to {department}. Its token (shown only now):")
     print(token)
+    if url:
+        _hand_over(url, counter, token, args)
 
 
 def cmd_counter_token(settings: Settings, args: argparse.Namespace) -> None:
+    url = _public_url(settings, args) if _wants_code(args) else ""
     token = accounts.replace_counter_token(_open(settings), args.id)
     print(f"new token of counter {args.id} (the old one no longer works):")
     print(token)
+    if url:
+        _hand_over(url, canonical_code(args.id), token, args)
 
 
 def cmd_counter_list(settings: Settings, _args: argparse.Namespace) -> None:
@@ -276,7 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.problems:
             print(f"centralctl: {line}", file=sys.stderr)
         return 1
-    except (DatabaseError, accounts.AccountError, ReportError) as exc:
+    except (DatabaseError, accounts.AccountError, ReportError, qr.QrUnavailable) as exc:
         print(f"centralctl: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:

@@ -19,8 +19,9 @@ from sync.central import auth
 from sync.central.api import SESSION_COOKIE
 from sync.central.charts import DayPoint, trend_svg
 from sync.central.dashboard_page import language, open_page, render
-from sync.central.dashboard_text import TEXT, column_label, level_label, pick_language
+from sync.central.i18n import pick_language
 from sync.central.kiosks import kiosk_health
+from sync.central.phrases import column_label, level_label
 from sync.central.reasons import reason_report
 from sync.central.reports import Report, satisfaction_report
 
@@ -30,7 +31,7 @@ router = APIRouter()
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> Response:
     lang = language(request)
-    return render("login.html", t=TEXT[lang], lang=lang, failed=False)
+    return render("login.html", lang, failed=False)
 
 
 @router.post("/login")
@@ -40,7 +41,7 @@ async def login(request: Request) -> Response:
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     db = request.app.state.db
     if not await run_in_threadpool(auth.check_password, db, username, password):
-        page = render("login.html", t=TEXT[lang], lang=lang, failed=True)
+        page = render("login.html", lang, failed=True)
         page.status_code = 401
         return page
     settings = request.app.state.settings
@@ -76,17 +77,18 @@ def dashboard(request: Request) -> Response:
 
     recent = report("department", page.today - timedelta(days=29), page.today)
     days = report("day", page.date_from, page.date_to)
-    words = page.words
+    lang = page.lang
     return render(
         "dashboard.html",
+        lang,
         **page.context(),
         recent=recent.overall,
         overall=days.overall,
         departments=report("department", page.date_from, page.date_to),
         officers=report("officer", page.date_from, page.date_to),
-        levels=[(level, column_label(words, level, "level_count")) for level in config.levels],
-        top_share=column_label(words, config.top_level, "top_share"),
-        top_label=level_label(words, config.top_level),
+        levels=[(level, column_label(lang, level, "level_count")) for level in config.levels],
+        top_share=column_label(lang, config.top_level, "top_share"),
+        top_label=level_label(lang, config.top_level),
         trend=trend_svg(_day_points(days, page.date_from, page.date_to), page.chart_words()),
         reasons=reason_report(page.db, config, page.date_from, page.date_to, groups=()),
         kiosks=kiosk_health(page.db, page.settings.kiosks, page.now),

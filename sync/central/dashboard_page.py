@@ -1,15 +1,17 @@
 """What every dashboard page shares: its language, the admin's login, the date range asked
 (with a refusal said in the page's language), and the ways figures are written.
 
-Figures reach the templates only through the formatters here (``number``, ``percent``,
-``day``, ``when``): Babel writes them as the page's language does (locale_format).
+Words reach the templates as ``_("key")`` from the catalogs of the page's language
+(sync.central.i18n, installed in one Jinja2 environment per language); figures only
+through the formatters here (``number``, ``percent``, ``day``, ``when``): Babel writes
+them as the page's language does (locale_format).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,30 +19,37 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from kiosk import resources
 from sync.central import locale_format
 from sync.central.api import admin_of, report_range
 from sync.central.charts import ChartWords
-from sync.central.dashboard_text import (
-    TEXT,
-    kiosk_problem,
-    level_label,
-    pick_language,
-    report_problem,
-)
 from sync.central.db import Database
+from sync.central.i18n import pick_language, t, words
 from sync.central.models import utcnow
+from sync.central.phrases import in_words, kiosk_problem, kiosk_state, level_label, report_problem
 from sync.central.reports import ReportError
 from sync.central.settings import Settings
 from sync.protocol import REPORT_PATH
 
-_templates = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-)
+TEMPLATES = resources.central_templates()
 
 
-def render(name: str, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_templates.get_template(name).render(**context))
+@functools.cache
+def _templates(lang: str) -> Environment:
+    # One environment per language, each with its catalog installed once: requests in
+    # different languages are served at the same time, so none may swap another's words.
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    environment.install_gettext_translations(words(lang), newstyle=False)
+    return environment
+
+
+def render(name: str, lang: str, **context: Any) -> HTMLResponse:
+    """The template ``name`` with its words in ``lang``."""
+    return HTMLResponse(_templates(lang).get_template(name).render(lang=lang, **context))
 
 
 def language(request: Request) -> str:
@@ -59,10 +68,6 @@ class Page:
     date_from: date
     date_to: date
     error: str  # the range asked could not be shown (in the page's language), or ""
-
-    @property
-    def words(self) -> dict[str, str]:
-        return TEXT[self.lang]
 
     def link(self, path: str, **query: Any) -> str:
         """A page of the dashboard for the same range and language."""
@@ -96,17 +101,12 @@ class Page:
     def kiosk_problems(self, problems: tuple[tuple[str, Any], ...]) -> str:
         return "; ".join(kiosk_problem(self.lang, kind, value) for kind, value in problems)
 
-    def in_words(self, items: list[str]) -> str:
-        """ "A, B và C": a list as a sentence of the page's language says it."""
-        if len(items) < 2:
-            return "".join(items)
-        return f"{', '.join(items[:-1])} {self.words['and']} {items[-1]}"
+    def kiosk_state(self, state: str) -> str:
+        return kiosk_state(self.lang, state)
 
     def context(self) -> dict[str, Any]:
-        """What every page template reads."""
+        """What every page template reads (with ``lang``, which render adds)."""
         return {
-            "t": self.words,
-            "lang": self.lang,
             "other_lang": "en" if self.lang == "vi" else "vi",
             "error": self.error,
             # The form's fields show days as the language writes them: the browser's own
@@ -118,8 +118,9 @@ class Page:
             "number": self.number,
             "percent": self.percent,
             # The levels whose ratings are "low": what a reason's share is of.
-            "low_levels": self.in_words(
-                [level_label(self.words, level) for level in self.settings.report.low_levels]
+            "low_levels": in_words(
+                [level_label(self.lang, level) for level in self.settings.report.low_levels],
+                self.lang,
             ),
         }
 
@@ -150,7 +151,7 @@ def open_page(request: Request) -> Page | None:
             raise ReportError.backwards(date_from, date_to)
     except ReportError as exc:
         problem = report_problem(lang, exc.kind, exc.params, str(exc))
-        error = f"{TEXT[lang]['bad_range']}: {problem}"
+        error = t("bad_range", lang) + ": " + problem
         date_from, date_to = today - timedelta(days=29), today
     return Page(
         lang=lang,

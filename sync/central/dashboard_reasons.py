@@ -25,6 +25,7 @@ def reasons_page(request: Request) -> Response:
     config = page.settings.report
     return render(
         "reasons.html",
+        page.lang,
         **page.context(),
         reasons=reason_report(page.db, config, page.date_from, page.date_to),
         csv_link=page.csv_link("reason"),

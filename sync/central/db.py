@@ -20,10 +20,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from kiosk import dbtypes
+from kiosk import dbtypes, resources
 from sync.central.models import central_state
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = resources.central_migrations()
 BUSY_TIMEOUT_MS = 30_000
 _MIGRATION_LOCK = 0x6B696F736B  # any constant shared by every central process
 SQLITE_PRAGMAS = (

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 from fastapi.responses import JSONResponse, Response
 from starlette.requests import ClientDisconnect
 
-from sync.central.dashboard_text import TEXT, error_language
+from sync.central.i18n import error_language, t
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class LastResort:
             if lang == "en":
                 detail = f"internal error, request id {request_id}"
             else:
-                detail = TEXT[lang]["error_internal"].format(request_id=request_id)
+                detail = t("error_internal", lang, request_id=request_id)
             response = JSONResponse(
                 {"detail": detail, "request_id": request_id},
                 status_code=500,

@@ -2,7 +2,7 @@
 
 Used by the dashboard and by ``centralctl counter list``, so both say the same. What is
 wrong is kept as (kind, value) pairs: the command line says them in English (``why``),
-the dashboard in its own language (dashboard_text.kiosk_problem).
+the dashboard in its own language (phrases.kiosk_problem).
 """
 
 from __future__ import annotations

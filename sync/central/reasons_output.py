@@ -15,10 +15,10 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from sync.central.i18n import t
 from sync.central.reasons import CENTER, ReasonGroup, ReasonReport
 from sync.csvsafe import safe_cell
 
-NO_REASON = {"vi": "Không nêu lý do", "en": "No reason given"}
 CSV_HEADER = [
     "group",
     "code",
@@ -64,8 +64,8 @@ def _lines(report: ReasonReport) -> Iterator[list[Any]]:
             yield [
                 *_group_cells(row),
                 "",
-                NO_REASON["vi"],
-                NO_REASON["en"],
+                t("no_reason", "vi"),
+                t("no_reason", "en"),
                 row.without_reasons,
                 _percent(row.share(row.without_reasons)),
             ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from sync.central.db import Database
 from sync.central.models import counters, daily_counts, departments, officers
@@ -37,7 +37,7 @@ class ReportError(ValueError):
     """The report cannot be made as asked (bad grouping or dates); the text says why.
 
     ``kind`` and ``params`` say it again for a reader in another language: the dashboard
-    words each kind in its own language (dashboard_text.report_problem)."""
+    words each kind in its own language (phrases.report_problem)."""
 
     def __init__(self, message: str, kind: str = "", **params: Any):
         super().__init__(message)
@@ -121,13 +121,8 @@ def satisfaction_report(
         )
     if date_from > date_to:
         raise ReportError.backwards(date_from, date_to)
-    column = daily_counts.c.day if by in ("day", "month") else daily_counts.c[by]
     with db.read() as connection:
-        tallies = connection.execute(
-            select(column, daily_counts.c.level, func.sum(daily_counts.c.count))
-            .where(daily_counts.c.day >= date_from, daily_counts.c.day <= date_to)
-            .group_by(column, daily_counts.c.level)
-        ).all()
+        tallies = connection.execute(tally_query(by, date_from, date_to)).all()
         names = _names(connection, by)
     grouped: dict[str, dict[int, int]] = {}
     for key, level, count in tallies:
@@ -151,6 +146,18 @@ def satisfaction_report(
         timezone=config.timezone,
         rows=rows,
         overall=_row("*", "", everything, config),
+    )
+
+
+def tally_query(by: str, date_from: date, date_to: date) -> Select:
+    """The one query a report needs: per group and level, the sum of the rollup's counts.
+    The rest of a report is names and arithmetic on its few rows; scripts/benchmarks/
+    central_report.py measures the report against this query alone."""
+    column = daily_counts.c.day if by in ("day", "month") else daily_counts.c[by]
+    return (
+        select(column, daily_counts.c.level, func.sum(daily_counts.c.count))
+        .where(daily_counts.c.day >= date_from, daily_counts.c.day <= date_to)
+        .group_by(column, daily_counts.c.level)
     )
 
 

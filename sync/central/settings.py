@@ -11,6 +11,7 @@ A bad file raises :class:`SettingsError` with one line per problem: file, key, p
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,13 +26,14 @@ from pydantic import (
     model_validator,
 )
 
+from kiosk import resources
 from kiosk.tomlconfig import ConfigProblems, load_toml_model, pick_config_path, resolve_paths
 from sync.protocol import MAX_BATCH
 
 ENV_PREFIX = "CENTRAL__"
 ENV_CONFIG = "CENTRAL_CONFIG"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-DEFAULT_CONFIG = PROJECT_ROOT / "config" / "central.toml"
+# The shipped default (kiosk.resources: the top-level config/central.toml, or its copy in a wheel).
+DEFAULT_CONFIG = resources.config_file("central.toml")
 
 
 class SettingsError(ConfigProblems):
@@ -51,6 +53,16 @@ class ServerSection(_Section):
     # Addresses whose X-Forwarded-For / X-Forwarded-Proto are believed: the TLS proxy in
     # front. Behind it the central sees https, so the dashboard's cookie is Secure.
     trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    # The address kiosks reach this central at (behind its TLS proxy): what a
+    # provisioning code carries (centralctl counter add --qr). Empty: not known.
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s/]+\S*$", value):
+            raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
 
 
 class DatabaseSection(_Section):

@@ -40,7 +40,16 @@ def test_the_central_never_imports_kivy() -> None:
 
 # What the central may take from the kiosk package: small modules that import nothing else
 # from it, so the central never drags in the kiosk app (its store, services or Kivy UI).
-KIOSK_LEAVES = ("kiosk.pins", "kiosk.tomlconfig", "kiosk.dbtypes", "kiosk.roster_file")
+# kiosk.catalogs: the one gettext loader, for the dashboard's catalogs as for the kiosk's;
+# kiosk.resources: where every shipped file is, in a checkout as in an installed wheel.
+KIOSK_LEAVES = (
+    "kiosk.pins",
+    "kiosk.tomlconfig",
+    "kiosk.dbtypes",
+    "kiosk.roster_file",
+    "kiosk.catalogs",
+    "kiosk.resources",
+)
 
 
 def modules_loaded_by(statement: str) -> set[str]:

@@ -187,6 +187,7 @@ def test_central_installs_twice_behind_nginx_with_centralctl_on_the_path(
 
     settings = root.run("cat /etc/counter-central/central.toml")
     assert "workers = 3" in settings and central_database in settings
+    assert 'public_url = "https://central.test"' in settings
     assert (
         root.run(
             "readlink /etc/systemd/system/multi-user.target.wants/counter-central.service"

@@ -292,7 +292,7 @@ def test_backup_to_dash_is_refused_because_a_database_is_binary(kioskctl, kiosk,
 
 def test_check_passes_on_a_healthy_kiosk(kioskctl, kiosk):
     result = kioskctl("check")
-    assert "BAD" not in result.stdout
+    assert "FAIL" not in result.stdout
     checks = {item["name"]: item for item in json.loads(kioskctl("check", "--json").stdout)}
     assert {"config", "database", "schema", "disk", "clock"} <= set(checks)
     assert all(item["ok"] for item in checks.values())
@@ -353,7 +353,7 @@ def test_check_exits_1_and_says_so_when_the_database_was_damaged(kioskctl, data_
 
     result = kioskctl("check", check=False)
     assert result.returncode == 1
-    (bad,) = [line for line in result.stdout.splitlines() if line.startswith("BAD")]
+    (bad,) = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
     assert "damaged" in bad and "kiosk.db.corrupt-" in bad
 
 

@@ -57,6 +57,8 @@ class FaultProxy:
         self.down = False
         self.seen: Counter[str] = Counter()
         self.intercept: Intercept | None = None
+        # Draws the fault of each request when the plan is empty (a seeded chaos mix).
+        self.pick: Callable[[], str] | None = None
         self._lock = threading.Lock()
         proxy = self
 
@@ -77,6 +79,12 @@ class FaultProxy:
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
 
+    def point_at(self, upstream: str) -> None:
+        """Forward to another central from the next request on (it restarted elsewhere)."""
+        parts = urlsplit(upstream)
+        self.upstream_host = parts.hostname or "127.0.0.1"
+        self.upstream_port = parts.port or 80
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
@@ -86,7 +94,9 @@ class FaultProxy:
             if self.down:
                 fault = RESET
             else:
-                fault = self.plan.popleft() if self.plan else self.default
+                fault = (
+                    self.plan.popleft() if self.plan else self.pick() if self.pick else self.default
+                )
             self.seen[fault.split(":")[0] if fault.startswith("status") else fault] += 1
             return fault
 

@@ -467,3 +467,103 @@ def every_screen_in_both_languages(robot: Robot) -> dict:
             texts[lang] += [w.text for w in robot.widgets() if getattr(w, "text", "")]
         service.confirming = ""
     return {"texts": texts, "missing": missing}
+
+
+# --- a full disk (the data folder is a small tmpfs: test_full_disk.py) -----------------
+
+
+def _fill_disk(folder) -> None:
+    from pathlib import Path
+
+    with (Path(folder) / "fill").open("wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+        except OSError:
+            pass
+        try:  # the last few blocks too, so SQLite cannot grow its WAL by one page
+            while True:
+                out.write(b"\0" * 512)
+        except OSError:
+            pass
+
+
+def _shown_texts(robot: Robot) -> list[str]:
+    return [w.text for w in robot.widgets(robot.app.sm.current_screen) if hasattr(w, "text")]
+
+
+def taps_on_a_full_disk(robot: Robot) -> dict:
+    """The disk fills up while citizens rate: a tap that cannot be stored gets an apology,
+    never a thank-you; the technician finds the cause; once space is freed taps store."""
+    from pathlib import Path
+
+    counter = robot.app.counter
+    data = Path(counter.config.storage.data_dir)
+    robot.wait_screen("rate")
+    before = counter.status().today_total
+    _fill_disk(data)
+    seen: dict = {}
+    robot.tap(robot.find("FaceButton", value=4))
+    robot.wait_screen("thanks")
+    seen["full_texts"] = _shown_texts(robot)
+    seen["full_stored"] = counter.status().today_total - before
+    robot.wait_screen("rate")
+    robot.tap(robot.find("FaceButton", value=1))  # a low face: no reasons screen either
+    robot.wait_screen("thanks")
+    seen["full_low_texts"] = _shown_texts(robot)
+    robot.wait_screen("rate")
+    screen = _open_service(robot)
+    seen["service"] = _outcome(screen)
+    (data / "fill").unlink()
+    robot.app.go_home()
+    robot.wait_screen("rate")
+    robot.tap(robot.find("FaceButton", value=4))
+    robot.wait_screen("thanks")
+    seen["freed_texts"] = _shown_texts(robot)
+    seen["freed_stored"] = counter.status().today_total - before
+    seen["problem_after"] = counter.storage_problem
+
+
+# --- provisioning by a scanned code ----------------------------------------------------
+
+
+def _scan_and_wait(robot: Robot, screen, text: str) -> list[str]:
+    """Scan ``text`` at scanner speed; return every message shown until it was done."""
+    shown: list[str] = []
+    screen.bind(message=lambda _w, value: shown.append(value))
+    robot.type(text)
+    robot.wait(lambda: not screen.busy, timeout=120, what="provisioning to finish")
+    robot.frames(2)
+    return shown
+
+
+def provision_by_scan(robot: Robot) -> dict:
+    """The codes of UI_PROVISION (JSON: good, foreign, damaged): the good one on the Rate
+    screen, then each at the service screen; then "set up from USB stick" with a stick
+    (UI_MEDIA) whose file the center refuses; the good one last."""
+    import json
+    import os
+
+    codes = json.loads(os.environ["UI_PROVISION"])
+    exits: list[str] = []
+    robot.app.exit_app = lambda: exits.append("exit")  # the real one would end the test
+    seen: dict = {}
+    robot.wait_screen("rate")
+    robot.type(codes["good"])
+    robot.run_for(0.5)
+    seen["on_rate"] = {"screen": robot.screen, "exits": list(exits)}
+    screen = _open_service(robot)
+    for name in ("foreign", "damaged"):
+        shown = _scan_and_wait(robot, screen, codes[name])
+        seen[name] = dict(_outcome(screen), shown=shown)
+    # The refused code comes on a USB stick, mounted where UI_MEDIA says.
+    from kiosk.ui import provision_actions
+
+    provision_actions.MEDIA_GLOBS = (os.environ["UI_MEDIA"],)
+    shown = _press_and_wait(robot, screen, "Cài đặt từ USB")
+    seen["refused"] = dict(_outcome(screen), shown=shown)
+    shown = _scan_and_wait(robot, screen, codes["good"])
+    seen["good"] = dict(_outcome(screen), shown=shown, exits=list(exits))
+    robot.wait(lambda: exits, timeout=60, what="the restart that takes the new config")
+    seen["restarted"] = list(exits)
+    return seen

@@ -1,6 +1,7 @@
 """The catalog loader (kiosk.catalogs): compiled .mo when there is one, the .po compiled in
 memory in a checkout that never compiled (or edited since), a leaf module; and a wheel
-built from a clean checkout carries the compiled catalogs."""
+built from a clean checkout carries the compiled catalogs of both domains (the kiosk's and
+the central's)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from gettext import GNUTranslations
 from pathlib import Path
 
 import pytest
@@ -72,7 +74,8 @@ def test_the_loader_is_a_leaf_the_central_can_use():
         "print(sorted(m for m in sys.modules if m.startswith(('kiosk.', 'sync', 'kivy'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['kiosk.catalogs']"
+    # kiosk.resources: the leaf that says where the catalogs are (no other kiosk module).
+    assert out.stdout.strip() == "['kiosk.catalogs', 'kiosk.resources']"
 
 
 @pytest.mark.slow
@@ -93,8 +96,16 @@ def test_a_wheel_built_from_a_clean_checkout_carries_compiled_catalogs(tmp_path:
     )
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = (tmp_path / "dist").glob("*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
+    archive = zipfile.ZipFile(wheel)
+    names = set(archive.namelist())
     for lang in ("vi", "en"):
         assert f"kiosk/locale/{lang}/LC_MESSAGES/kiosk.mo" in names
+        assert f"sync/central/locale/{lang}/LC_MESSAGES/central.mo" in names
     assert not any(name.endswith(".po") for name in names)
-    assert not list(checkout.glob("kiosk/locale/*/LC_MESSAGES/*.mo")), "source tree untouched"
+    assert "sync/central/templates/dashboard.html" in names
+    # The compiled catalog says what the translator wrote, as the dashboard will read it.
+    with archive.open("sync/central/locale/vi/LC_MESSAGES/central.mo") as compiled:
+        assert GNUTranslations(compiled).gettext("by_officer") == "Theo cán bộ"
+    for package in ("kiosk", "sync/central"):
+        compiled_in_source = list(checkout.glob(f"{package}/locale/*/LC_MESSAGES/*.mo"))
+        assert not compiled_in_source, "source tree untouched"

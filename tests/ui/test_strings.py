@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from kiosk import catalog_tool
 from kiosk.config import DEFAULT_CONFIG, load_config
-from kiosk.ui import catalog_tool
 from kiosk.ui.i18n import LANGUAGES, duration, moment, t
 
 UI = Path(__file__).resolve().parents[2] / "kiosk" / "ui"
@@ -21,24 +21,29 @@ HO_CHI_MINH = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def texts(lang: str) -> dict[str, str]:
-    return {m.id: m.string for m in catalog_tool.read(lang) if m.id}
+    return {m.id: m.string for m in catalog_tool.read(catalog_tool.KIOSK, lang) if m.id}
 
 
 def test_every_key_used_in_code_and_kv_has_a_text_in_both_catalogs():
-    used = {message.id for message in catalog_tool.extract() if message.id}
+    used = {message.id for message in catalog_tool.extract(catalog_tool.KIOSK) if message.id}
     assert {"question", "closed_title", "svc_counter", "refused_wrong_pin"} <= used
-    assert catalog_tool.problems() == []  # used keys present, none empty, fuzzy or unused
+    assert (
+        catalog_tool.problems(catalog_tool.KIOSK) == []
+    )  # used keys present, none empty, fuzzy or unused
 
 
 def test_extraction_finds_keys_in_kv_files_and_marked_keys_in_python():
-    where = {m.id: {path for path, _line in m.locations} for m in catalog_tool.extract()}
+    where = {
+        m.id: {path for path, _line in m.locations}
+        for m in catalog_tool.extract(catalog_tool.KIOSK)
+    }
     assert "kiosk/ui/screens/rate.kv" in where["question"]  # app.t('question', app.lang)
     assert "kiosk/ui/screens/service.kv" in where["svc_counter"]  # N_('svc_counter')
     assert "kiosk/ui/screens/pin.py" in where["refused_wrong_pin"]  # N_ in a set
 
 
 def test_vietnamese_entries_show_the_translator_the_english():
-    vi = {m.id: m for m in catalog_tool.read("vi") if m.id}
+    vi = {m.id: m for m in catalog_tool.read(catalog_tool.KIOSK, "vi") if m.id}
     assert f"English: {texts('en')['question']}" in vi["question"].auto_comments
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.counter import RatingRefused
+from kiosk.errors import RatingNotStored, RatingRefused
 from kiosk.ui.screens.base import KioskScreen
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,11 @@ class RateScreen(KioskScreen):
                 return  # a second tap of the same citizen: counted by the counter, no more
             log.info("tap refused: %s", refusal.reason)
             self.kiosk.go_home()  # logged out, paused or no turn: show why
+            return
+        except RatingNotStored:
+            # Logged with its cause by the counter; the citizen gets a calm apology, the
+            # same whatever face was tapped.
+            self.kiosk.go("thanks", stored=False)
             return
         self.kiosk.play_tap()
         if ask:

@@ -7,7 +7,7 @@ import logging
 
 from kivy.properties import ListProperty, StringProperty
 
-from kiosk.counter import RatingRefused
+from kiosk.errors import RatingNotStored, RatingRefused
 from kiosk.ui.i18n import label_of
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets import Chip
@@ -60,6 +60,8 @@ class ReasonsScreen(KioskScreen):
             except RatingRefused as refusal:
                 # Already released (e.g. by a restart's cleanup): the rating stands as is.
                 log.warning("reasons not added: %s", refusal.reason)
+            except RatingNotStored:
+                pass  # the rating itself is stored (without reasons): thanks is true
         self.rating_id = ""
         self.kiosk.go("thanks")
 

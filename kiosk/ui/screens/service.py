@@ -22,15 +22,19 @@ import kivy
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, DictProperty, StringProperty
 
-from kiosk.ui import sync_actions
+from kiosk.provisioning import Provisioned, provision
+from kiosk.ui import provision_actions, sync_actions
 from kiosk.ui.guard import GUARD_SECONDS
 from kiosk.ui.i18n import N_, moment, number, t
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.sync_status import optional_action
+from sync.provisioning import ProvisioningCode, ProvisioningCodeError, parse_code
 
 log = logging.getLogger(__name__)
 
 EXIT, LOGOUT = "exit", "logout"
+# After provisioning: time to read the result before the kiosk restarts with it.
+RESTART_SECONDS = 8
 
 
 def _version() -> str:
@@ -54,11 +58,16 @@ class ServiceScreen(KioskScreen):
         self.idle_seconds = kiosk.settings.ui.service_idle_seconds
         self._said: tuple[str, dict] | None = None
         self._answers_from = 0.0  # monotonic time from which the confirm step takes a tap
+        self._step_values: dict[str, str] = {}  # what the provisioning sentences name
         kiosk.bind(lang=lambda *_a: self._relabel())
 
     def prepare(self, **_kwargs: object) -> None:
         self.confirming = ""
-        self._say(None)
+        problem = self.kiosk.counter.storage_problem
+        if problem:  # a citizen's tap was not stored: the first thing a technician must see
+            self._say(N_("storage_failed"), failed=True, detail=problem)
+        else:
+            self._say(None)
         self.refresh()
 
     def refresh(self) -> None:
@@ -166,8 +175,15 @@ class ServiceScreen(KioskScreen):
 
         self._run(action, lambda: outcome.append(job()), finished)
 
-    def _run(self, name: str, job: Callable[[], object], finished: Callable[[], None]) -> None:
+    def _run(
+        self,
+        name: str,
+        job: Callable[[], object],
+        finished: Callable[[], None],
+        failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
         self.busy = True
+        on_failure = failure or self._failure
 
         def work() -> None:
             try:
@@ -176,16 +192,21 @@ class ServiceScreen(KioskScreen):
             except Exception as exc:  # shown to the technician, in words, with the next step
                 log.warning("service action %s failed: %s", name, exc)
                 error = exc
-            Clock.schedule_once(lambda _dt: self._done(finished, error))
+            Clock.schedule_once(lambda _dt: self._done(finished, error, on_failure))
 
         threading.Thread(target=work, daemon=True, name=f"service-{name}").start()
 
-    def _done(self, finished: Callable[[], None], error: BaseException | None) -> None:
+    def _done(
+        self,
+        finished: Callable[[], None],
+        error: BaseException | None,
+        on_failure: Callable[[BaseException], None],
+    ) -> None:
         self.busy = False
         if error is None:
             finished()
         else:
-            self._failure(error)
+            on_failure(error)
         self.refresh()
 
     # --- actions that ask first -----------------------------------------------------
@@ -229,9 +250,66 @@ class ServiceScreen(KioskScreen):
             return t("confirm_logout", lang, name=officer)
         return ""
 
+    # --- provisioning: a scanned code or a USB stick's file ---------------------------
+
     def on_scan(self, text: str) -> bool:
-        log.info("scan ignored here (the technician's screen): %r", text[:64])
+        """A scan here is a provisioning code, or a mistake said as one; never logged as
+        typed (a code holds the counter's token)."""
+        if self.busy:
+            log.info("scan ignored: an action is still running")
+            return True
+        try:
+            code = parse_code(text)
+        except ProvisioningCodeError as exc:
+            log.info("scan at the service screen is no provisioning code: %s", exc)
+            self._say(provision_actions.failure_key(exc), failed=True, detail=str(exc))
+            return True
+        self._provision(code)
         return True
+
+    def provision_from_media(self) -> None:
+        """The same, from the provisioning file on a mounted USB stick."""
+        if not self.busy:
+            self._provision(provision_actions.from_media)
+
+    def _provision(self, code: ProvisioningCode | Callable[[], ProvisioningCode]) -> None:
+        self._say(N_("prov_reading"))
+        outcome: list[Provisioned] = []
+        config_path = self.kiosk.settings.config_path
+
+        def show(step: str) -> None:
+            if self.busy and step in provision_actions.STEP_KEYS:
+                self._say(provision_actions.STEP_KEYS[step], **self._step_values)
+
+        def on_step(step: str) -> None:  # on the worker thread
+            Clock.schedule_once(lambda _dt: show(step))
+
+        def job() -> None:
+            read = code() if callable(code) else code  # the stick's file: read here
+            values = provision_actions.code_values(read)
+            Clock.schedule_once(lambda _dt: self._step_values.update(values))  # before steps
+            outcome.append(provision(read, config_path, on_step=on_step))
+
+        def finished() -> None:
+            done = outcome[0]
+            self._say(
+                provision_actions.DONE,
+                counter=done.counter,
+                officers=done.officers or 0,
+                seconds=RESTART_SECONDS,
+            )
+            # The running counter and syncer hold the old config: start afresh (systemd's
+            # Restart=always brings the kiosk back within seconds, provisioned).
+            log.info("provisioned as counter %s: restarting", done.counter)
+            Clock.schedule_once(lambda _dt: self.kiosk.exit_app(), RESTART_SECONDS)
+
+        self._step_values = provision_actions.code_values(code)
+        self._run("provision", job, finished, failure=self._provision_failed)
+
+    def _provision_failed(self, error: BaseException) -> None:
+        values = dict(self._step_values, path=str(self.kiosk.settings.config_path))
+        key = provision_actions.failure_key(error)
+        self._say(key, failed=True, detail=_detail(error), **values)
 
 
 _STATE_WORDS = {
