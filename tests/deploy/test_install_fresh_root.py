@@ -133,6 +133,9 @@ def test_kiosk_installs_twice_updates_safely_and_uninstalls_keeping_its_data(
     assert "passed its check" in updated and "could not wait for readiness" in updated
     assert current(root).startswith("versions/0.1.1-")
     assert pending_ids(root) == pending
+    # Installing over it with another version switches nothing: that is an update's job.
+    again = root.run(f"{install} --wheel {wheel['current']}")
+    assert "kioskctl self-update" in again and current(root).startswith("versions/0.1.1-")
 
     # --uninstall removes the app, the units, the wrapper and the config, not the data.
     gone = root.run(f"{install} --uninstall")
