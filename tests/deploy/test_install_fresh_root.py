@@ -57,14 +57,28 @@ def root() -> Iterator[FreshRoot]:
         subprocess.run(["rm", "-rf", "--one-file-system", str(where)], check=False)
 
 
-@pytest.fixture(scope="module")
-def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("wheels")
-    return {
-        "current": build_wheel(out),
-        "next": build_wheel(out, version="0.1.1"),
-        "broken": build_wheel(out, version="0.1.2", broken=True),
+class Wheels:
+    """The wheels the tests install, each built once, when a test first asks for it."""
+
+    VARIANTS = {
+        "current": {},
+        "next": {"version": "0.1.1"},
+        "broken": {"version": "0.1.2", "broken": True},
     }
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.built: dict[str, Path] = {}
+
+    def __getitem__(self, name: str) -> Path:
+        if name not in self.built:
+            self.built[name] = build_wheel(self.out, **self.VARIANTS[name])
+        return self.built[name]
+
+
+@pytest.fixture(scope="module")
+def wheels(tmp_path_factory: pytest.TempPathFactory) -> Wheels:
+    return Wheels(tmp_path_factory.mktemp("wheels"))
 
 
 def pending_ids(root: FreshRoot) -> set[str]:
@@ -79,9 +93,9 @@ def current(root: FreshRoot) -> str:
 
 
 def test_kiosk_installs_twice_updates_safely_and_uninstalls_keeping_its_data(
-    root: FreshRoot, wheels: dict[str, Path]
+    root: FreshRoot, wheels: Wheels
 ) -> None:
-    wheel = {name: root.put(path, f"/root/{path.name}") for name, path in wheels.items()}
+    wheel = {name: root.put(wheels[name], f"/root/{wheels[name].name}") for name in Wheels.VARIANTS}
     install = f"{INSTALLERS}/scripts/install-kiosk"
 
     first = root.run(f"{install} --wheel {wheel['current']}")
@@ -174,7 +188,7 @@ def central_database() -> Iterator[str]:
 
 
 def test_central_installs_twice_behind_nginx_with_centralctl_on_the_path(
-    root: FreshRoot, wheels: dict[str, Path], central_database: str
+    root: FreshRoot, wheels: Wheels, central_database: str
 ) -> None:
     wheel = root.put(wheels["current"], f"/root/{wheels['current'].name}")
     install = (
@@ -186,6 +200,9 @@ def test_central_installs_twice_behind_nginx_with_centralctl_on_the_path(
     before = root.listing(*CENTRAL_FOLDERS)
     second = root.run(install)
     assert second.strip().endswith("already installed, nothing changed"), second
+    # Run again with no options, it keeps the database, workers and name it was given.
+    bare = root.run(f"{INSTALLERS}/scripts/install-central --wheel {wheel}")
+    assert bare.strip().endswith("already installed, nothing changed"), bare
     assert root.listing(*CENTRAL_FOLDERS) == before
 
     settings = root.run("cat /etc/counter-central/central.toml")
