@@ -79,13 +79,17 @@ except BaseException as exc:
   return "$status"
 }
 
-# wait_ready SECONDS: did the restarted unit reach active (running), i.e. READY=1 of a
-# Type=notify unit, within SECONDS, and stay there without a restart for a few seconds?
-wait_ready() {
-  local deadline=$((SECONDS + $1)) state restarts
+# restart_and_wait SECONDS: restart the unit; did a new start of it (another invocation
+# id than before the restart) reach active (running), i.e. READY=1 of a Type=notify unit,
+# within SECONDS, and stay there without an automatic restart for a few seconds?
+restart_and_wait() {
+  local deadline=$((SECONDS + $1)) before state restarts
+  before=$(systemctl show -p InvocationID --value "$KIOSK_UNIT")
+  systemctl restart --no-block "$KIOSK_UNIT"
   while [ "$SECONDS" -lt "$deadline" ]; do
     state=$(systemctl show -p ActiveState,SubState --value "$KIOSK_UNIT" | paste -sd/)
-    if [ "$state" = active/running ]; then
+    if [ "$state" = active/running ] &&
+      [ "$(systemctl show -p InvocationID --value "$KIOSK_UNIT")" != "$before" ]; then
       restarts=$(systemctl show -p NRestarts --value "$KIOSK_UNIT")
       sleep 5
       state=$(systemctl show -p ActiveState,SubState --value "$KIOSK_UNIT" | paste -sd/)
