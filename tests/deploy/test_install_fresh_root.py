@@ -45,8 +45,10 @@ counter.close()
 """
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def root() -> Iterator[FreshRoot]:
+    # One root for the kiosk and then the central: making and deleting a root is a good
+    # part of these tests' time, and neither installer shares a file with the other.
     # Under /var/tmp, not a tmpfs /tmp: the root takes about a gigabyte once installed.
     where = Path(tempfile.mkdtemp(prefix="fresh-root-", dir="/var/tmp"))
     try:
