@@ -114,6 +114,12 @@ class RatingSection(_Section):
     cooldown_seconds: float = number(3.0, 0, 3600)
     thanks_seconds: float = number(3.0, MIN_SECONDS, 60)
     reasons_timeout_seconds: float = number(20.0, MIN_SECONDS, 600)
+    # Levels counted as satisfied in the officer's own figures; empty: every level that
+    # asks no reasons. Keep it equal to the center's [report] satisfied_levels.
+    satisfied_levels: tuple[StrictInt, ...] = ()
+    phone_link: StrictBool = False
+    phone_link_url: str = ""
+    phone_link_seconds: float = number(20.0, MIN_SECONDS, 120)
 
     @model_validator(mode="after")
     def _consistent(self) -> RatingSection:
@@ -130,10 +136,26 @@ class RatingSection(_Section):
             raise ValueError(f"reasons_after_levels: {unknown} are not configured level values")
         if self.reasons_after_levels and not self.reasons:
             raise ValueError("reasons_after_levels is set but no reasons are configured")
+        unknown = sorted(set(self.satisfied_levels) - set(values))
+        if unknown:
+            raise ValueError(f"satisfied_levels: {unknown} are not configured level values")
+        if self.phone_link_url and not re.match(r"^https?://[^\s/]+", self.phone_link_url):
+            raise ValueError(
+                f"phone_link_url: must start with http:// or https://, got {self.phone_link_url!r}"
+            )
         return self
 
     def level(self, value: int) -> Level | None:
         return next((level for level in self.levels if level.value == value), None)
+
+    @property
+    def satisfied(self) -> tuple[int, ...]:
+        """The levels counted as satisfied (see satisfied_levels)."""
+        if self.satisfied_levels:
+            return self.satisfied_levels
+        return tuple(
+            level.value for level in self.levels if level.value not in self.reasons_after_levels
+        )
 
 
 class StaffSection(_Section):
@@ -149,6 +171,8 @@ class UiSection(_Section):
     service_idle_seconds: float = number(60, MIN_SECONDS, 3600)
     sound: StrictBool = False
     turn_key: str = "f9"
+    officer_figures_min_count: int = number(10, 1, 10_000)
+    officer_figures_step: int = number(5, 1, 10_000)
 
 
 class CentralSection(_Section):

@@ -32,6 +32,7 @@ from kiosk.models import (
     Tally,
     utcnow,
 )
+from kiosk.officer_figures import OfficerFigures, officer_figures
 from kiosk.pins import verify_pin
 from kiosk.ratings import RatingInfo, TurnInfo
 from kiosk.staff import OfficerInfo
@@ -358,6 +359,16 @@ class Counter:
                 ignored_today=ignored,
                 events=events,
             )
+
+    def officer_figures(self) -> OfficerFigures | None:
+        """The figures the officer now logged in may see on their menu (see
+        kiosk.officer_figures); None when nobody is logged in."""
+        with self._lock:
+            officer = self.desk().officer
+            if officer is None:
+                return None
+            with self.store.write() as session:
+                return officer_figures(session, self.config, officer.code)
 
     def close(self) -> None:
         self._writer.close()

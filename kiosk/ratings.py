@@ -37,6 +37,7 @@ class RatingInfo:
     created_at: datetime
     held: bool
     ticket: str | None = None
+    officer: str = ""  # the officer rated (a phone link made for this rating names them)
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ class RatingWriter:
             created_at=from_sql_time(created),
             held=hold_for_reasons,
             ticket=turn[1] if turn else None,
+            officer=session[1],
         )
 
     def close(self) -> None:

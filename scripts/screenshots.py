@@ -47,8 +47,13 @@ def main() -> int:
                     "KIOSK__RATING__COOLDOWN_SECONDS": "0",
                     "KIOSK__CENTRAL__URL": '""',
                     "KIVY_NO_ARGS": "1",
+                    # The thanks screen with its QR code (thanks-phone-*.png).
+                    "KIOSK__RATING__PHONE_LINK": "true",
+                    "KIOSK__RATING__PHONE_LINK_URL": "https://dichvucong.example.vn",
+                    "KIOSK__CENTRAL__TOKEN_FILE": str(Path(data) / "token"),
                 }
             )
+            (Path(data) / "token").write_text("example-token\n", encoding="utf-8")
             command = [sys.executable, __file__, str(out), "--one", size]
             subprocess.run(command, env=env, check=True)
         print(f"{out / size}: done", flush=True)
@@ -117,6 +122,9 @@ def shoot(size: str, folder: Path) -> None:
         robot.screenshot(folder / f"pin-refused-{lang}.png")
         counter.login("CB001", "1234")  # clears the failed attempt too
         app.home_name()
+        if lang == "vi":  # enough ratings for the officer's own figures on the staff menu
+            for level in [4] * 11 + [3, 1]:
+                counter.record(level)
         shot("rate", lang)
         shot("waiting", lang)
         shot("reasons", lang, rating_id="")
@@ -126,6 +134,7 @@ def shoot(size: str, folder: Path) -> None:
         robot.frames(3)
         robot.screenshot(folder / f"reasons-chosen-{lang}.png")
         shot("thanks", lang)
+        shot("thanks", lang, rating=counter.record(4), suffix="-phone")
         shot("paused", lang)
         shot("staff", lang)
         shot("pin", lang, mode="service", suffix="-service")

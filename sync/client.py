@@ -115,6 +115,10 @@ class SyncClient:
         except requests.RequestException as exc:
             raise CentralUnavailable(f"central not reached: {_reason(exc)}") from exc
 
+    def get(self, path: str) -> requests.Response:
+        """A GET of the central's API (sync.figures_client uses it)."""
+        return self._request("GET", path)
+
     # --- push -----------------------------------------------------------------------
 
     def push(self, batch_size: int | None = None) -> PushResult:

@@ -43,7 +43,9 @@ MAX_BATCH = 500
 API_PREFIX = "/api/v1"
 BATCH_PATH = f"{API_PREFIX}/ratings:batch"
 REPORT_PATH = f"{API_PREFIX}/reports/satisfaction"
-REPORT_GROUPINGS = ("department", "officer", "counter", "day", "month")
+# The published report of a period as a file (XLSX or PDF): sync/central/api_published.py.
+PUBLISHED_PATH = f"{API_PREFIX}/reports/published"
+REPORT_GROUPINGS = ("department", "officer", "counter", "day", "month", "channel")
 
 # Every answer of the central's API carries this header with the schema version: how a
 # kiosk tells the central's own errors from a proxy's or a portal's (sync.answers).
@@ -107,6 +109,10 @@ def roster_path(counter: str) -> str:
 
 def heartbeat_path(counter: str) -> str:
     return f"{API_PREFIX}/counters/{counter}/heartbeat"
+
+
+def officer_figures_path(counter: str, officer: str) -> str:
+    return f"{API_PREFIX}/counters/{counter}/officers/{officer}/figures"
 
 
 def _to_utc(value: Any, handler: Any, info: ValidationInfo) -> datetime:
@@ -324,6 +330,25 @@ class HeartbeatRequest(_Wire):
 
 
 class HeartbeatResponse(_Wire):
+    server_time: UtcDatetime
+
+
+class Tally(_Wire):
+    total: int = Field(ge=0)
+    satisfied: int = Field(ge=0)
+
+
+class OfficerFigures(_Wire):
+    """``GET /api/v1/counters/{counter}/officers/{officer}/figures``: what the center
+    counted for one officer of the counter's department, at every counter, on the center's
+    local ``day`` and in its ``month`` (YYYY-MM). Counts only, never a rating."""
+
+    officer: str
+    day: date
+    month: str
+    today: Tally
+    this_month: Tally
+    satisfied_levels: list[int]
     server_time: UtcDatetime
 
 

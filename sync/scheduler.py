@@ -28,6 +28,7 @@ from sync.client import (
     SyncNotConfigured,
     SyncProblem,
 )
+from sync.figures_client import fetch_officer_figures
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -180,6 +181,8 @@ class Syncer:
 
     def heartbeat_job(self) -> None:
         self._quietly(self._client().heartbeat, "heartbeat")
+        # The officer menu's figures from the center ride along: as often, never waited for.
+        self._quietly(lambda: fetch_officer_figures(self._client()), "officer figures")
 
     def _quietly(self, job: Callable[[], object], name: str) -> None:
         try:

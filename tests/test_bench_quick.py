@@ -24,6 +24,7 @@ WITH_BASELINE = {
     "record_latency_p99",
     "sync_drain_backlog",
     "central_ingest_20_kiosks",
+    "central_ingest_20_kiosks_alerts_on",
     "central_report_department_year",
     "central_report_department_one_day",
     "ui_start_to_rate_frame",

@@ -22,6 +22,7 @@ from kivy.uix.screenmanager import NoTransition
 
 from kiosk import resources
 from kiosk.counter import Counter, RatingRefused
+from kiosk.phone_links import PhoneLinks
 from kiosk.ratings import clean_ticket
 from kiosk.ui import i18n, theme
 from kiosk.ui.guard import GuardedScreenManager
@@ -109,6 +110,7 @@ class KioskApp(App):
         self._exiting = False
         self._sound = None
         self.systemd = ServiceLink(self.settings.counter.id)
+        self.phone_links = PhoneLinks(self.settings)
 
     # --- Kivy lifecycle -------------------------------------------------------------
 

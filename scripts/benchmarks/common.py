@@ -98,15 +98,25 @@ class Central:
     url: str
     data_dir: Path
     tokens: dict[str, str]  # counter id -> its token
+    database_url: str = ""  # empty: SQLite in data_dir
 
     @property
     def environ(self) -> dict[str, str]:
         """The environment of a ``centralctl`` command on this central's database."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL")}
-        return {**env, "CENTRAL__STORAGE__DATA_DIR": str(self.data_dir)}
+        return central_environ(self.data_dir, self.database_url)
 
 
-def provision_central(data_dir: Path, counters: dict[str, str], department: str = "CA") -> dict:
+def central_environ(data_dir: Path, database_url: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL")}
+    env["CENTRAL__STORAGE__DATA_DIR"] = str(data_dir)
+    if database_url:
+        env["CENTRAL__DATABASE__URL"] = database_url
+    return env
+
+
+def provision_central(
+    data_dir: Path, counters: dict[str, str], department: str = "CA", database_url: str = ""
+) -> dict:
     """A central database with ``department``, the officers and the counters of
     ``counters`` (counter id -> the officer who serves there); returns their tokens."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -114,10 +124,7 @@ def provision_central(data_dir: Path, counters: dict[str, str], department: str 
     from sync.central.db import open_database
     from sync.central.settings import DEFAULT_CONFIG, load_settings
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL")}
-    settings = load_settings(
-        DEFAULT_CONFIG, environ={**env, "CENTRAL__STORAGE__DATA_DIR": str(data_dir)}
-    )
+    settings = load_settings(DEFAULT_CONFIG, environ=central_environ(data_dir, database_url))
     db = open_database(settings.database_url)
     try:
         roster.add_department(db, department, "Công an tỉnh")
@@ -132,18 +139,25 @@ def provision_central(data_dir: Path, counters: dict[str, str], department: str 
 
 
 @contextlib.contextmanager
-def running_central(data_dir: Path, counters: dict[str, str]) -> Iterator[Central]:
-    """A real ``centralctl serve`` (SQLite in ``data_dir``) on 127.0.0.1, in its own
-    process as a single-machine center runs it, provisioned as provision_central."""
-    tokens = provision_central(data_dir, counters)
-    central = Central("", data_dir, tokens)
+def running_central(
+    data_dir: Path,
+    counters: dict[str, str],
+    database_url: str = "",
+    settings: dict[str, str] | None = None,
+) -> Iterator[Central]:
+    """A real ``centralctl serve`` (SQLite in ``data_dir`` unless ``database_url``) on
+    127.0.0.1, in its own process as a single-machine center runs it, provisioned as
+    provision_central. ``settings``: CENTRAL__* variables for the server, e.g. the
+    alerts' webhook."""
+    tokens = provision_central(data_dir, counters, database_url=database_url)
+    central = Central("", data_dir, tokens, database_url)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = subprocess.Popen(
         [str(BIN / "centralctl"), "serve", "--host", "127.0.0.1", "--port", str(port)]
         + ["--log-level", "warning"],
-        env=central.environ,
+        env={**central.environ, **(settings or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -156,7 +170,7 @@ def running_central(data_dir: Path, counters: dict[str, str]) -> Iterator[Centra
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("central did not start") from None
                 time.sleep(0.2)
-        yield Central(url, data_dir, tokens)
+        yield Central(url, data_dir, tokens, database_url)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -150,6 +150,7 @@ async def post_batch(request: Request) -> Response:
         envelope.ratings,
         settings.report.levels,
         settings.report.tz,
+        alerts=request.app.state.alert_rules,
     )
     return Response(answer.model_dump_json(), media_type="application/json")
 
@@ -248,7 +249,7 @@ def report_range(params: Any, today: date) -> tuple[date, date]:
     return date_from, date_to
 
 
-def _refusal(lang: str, exc: ReportError) -> str:
+def refusal(lang: str, exc: ReportError) -> str:
     # English stays the documented text that names the parameter first ("from: ...").
     return str(exc) if lang == "en" else report_problem(lang, exc.kind, exc.params, str(exc))
 
@@ -279,9 +280,10 @@ def get_report(request: Request) -> Response:
             params.get("for"),
             date_from,
             date_to,
+            params.get("channel") or None,
         )
     except ReportError as exc:
-        raise ApiError(422, _refusal(lang, exc)) from None
+        raise ApiError(422, refusal(lang, exc)) from None
     if output == "csv":
         name = f"satisfaction-{grouping(report)}-{date_from}-{date_to}.csv"
         return Response(

@@ -7,13 +7,27 @@ can serve the same PostgreSQL database behind a load balancer.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy.exc import OperationalError
 
-from sync.central import api, dashboard, dashboard_reasons, openapi
+from sync.central import (
+    alert_feed,
+    api,
+    api_published,
+    dashboard,
+    dashboard_published,
+    dashboard_reasons,
+    officer_api,
+    openapi,
+    phone_page,
+)
+from sync.central.alert_outbox import AlertRules
+from sync.central.alert_worker import AlertWorker
 from sync.central.db import Database, open_database, shared_secret
 from sync.central.errors import ApiError, LastResort, error_response, scope_language
 from sync.central.i18n import t
@@ -29,18 +43,39 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """The app on ``db`` (opened from the settings and migrated to the newest schema when
     None). Raises sync.central.db.DatabaseError when the database cannot be used."""
     db = db or open_database(settings.database_url, settings.database.pool_size)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Each process sends alerts from the shared outbox; rows are claimed, so several
+        # processes never send one twice (sync.central.alert_worker).
+        worker = None
+        if settings.alerts.enabled and settings.alerts.channels():
+            worker = AlertWorker(db, settings)
+            worker.start()
+        yield
+        if worker is not None:
+            worker.stop()
+
     app = FastAPI(
         title="Counter satisfaction central",
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.db = db
+    # What ingest queues for alerts, in the ratings' transaction; None: alerts are off.
+    app.state.alert_rules = AlertRules.of(settings) if settings.alerts.enabled else None
     app.state.session_key = shared_secret(db, SESSION_KEY)
     app.include_router(api.router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_reasons.router)
+    app.include_router(phone_page.router)
+    app.include_router(officer_api.router)
+    app.include_router(api_published.router)
+    app.include_router(dashboard_published.router)
+    app.include_router(alert_feed.router)
     openapi.install(app)
     app.add_middleware(LastResort)
     # Added last, so outermost: even the last resort's 500 carries the central's mark.

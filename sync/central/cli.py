@@ -8,33 +8,25 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from sync.central import accounts, qr, roster
-from sync.central.db import Database, DatabaseError, open_database
+from sync.central.cli_base import CliError, open_database_of
+from sync.central.cli_report import add_report_command
+from sync.central.db import DatabaseError
 from sync.central.kiosks import kiosk_health
 from sync.central.models import utcnow
-from sync.central.reasons import REASON_GROUPS
-from sync.central.report_answers import as_csv, as_json, as_table, make_report
-from sync.central.reports import GROUPINGS, ReportError, parse_day
+from sync.central.pdf_report import PdfUnavailable
+from sync.central.reports import ReportError
 from sync.central.settings import Settings, SettingsError, load_settings
 from sync.csvsafe import safe_text
 from sync.protocol import canonical_code
 from sync.provisioning import FILE_NAME, ProvisioningCodeError, make_code
-
-
-class CliError(Exception):
-    """A failure to print as is; ``code`` is the exit status."""
-
-    def __init__(self, message: str, code: int = 1):
-        super().__init__(message)
-        self.code = code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,27 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.set_defaults(run=cmd_admin_token)
 
-    report = commands.add_parser(
-        "report",
-        help="satisfaction figures, or the reasons given with low ratings (--by reason)",
-        description="--by reason: per group, how many of its low ratings (levels not counted "
-        "as satisfied) gave each reason, and their share; the whole center first, then each "
-        "department and each officer (or only those of --for).",
-    )
-    report.add_argument("--by", default="department", choices=GROUPINGS)
-    report.add_argument(
-        "--for",
-        dest="groups",
-        choices=REASON_GROUPS,
-        help="with --by reason: only the center and each department, or each officer "
-        "(default: both)",
-    )
-    report.add_argument(
-        "--from", dest="date_from", help="first local day YYYY-MM-DD (default: 29 days before --to)"
-    )
-    report.add_argument("--to", dest="date_to", help="last local day YYYY-MM-DD (default: today)")
-    report.add_argument("--format", default="table", choices=["table", "csv", "json"])
-    report.set_defaults(run=cmd_report)
+    add_report_command(commands)
 
     rollup = commands.add_parser("rollup", help="the daily counts reports read").add_subparsers(
         dest="action", required=True, metavar="ACTION"
@@ -206,12 +178,8 @@ def _hand_over(url: str, counter: str, token: str, args: argparse.Namespace) -> 
         print(f"wrote {path} (mode 600): kioskctl provision --from-file reads it")
 
 
-def _open(settings: Settings, upgrade: bool = False) -> Database:
-    return open_database(settings.database_url, settings.database.pool_size, upgrade=upgrade)
-
-
 def cmd_init(settings: Settings, _args: argparse.Namespace) -> None:
-    db = _open(settings, upgrade=True)
+    db = open_database_of(settings, upgrade=True)
     db.close()
     print(f"database ready: {db.engine.url.render_as_string()}")
 
@@ -229,18 +197,18 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_department_add(settings: Settings, args: argparse.Namespace) -> None:
-    new = roster.add_department(_open(settings), args.code, args.name)
+    new = roster.add_department(open_database_of(settings), args.code, args.name)
     code = canonical_code(args.code)
     print(f"department {code} {'added' if new else 'renamed'}: {args.name}")
 
 
 def cmd_department_list(settings: Settings, _args: argparse.Namespace) -> None:
-    for code, name, count in roster.list_departments(_open(settings)):
+    for code, name, count in roster.list_departments(open_database_of(settings)):
         print(f"{code}\t{name}\t{count} officer(s)")
 
 
 def cmd_officer_import(settings: Settings, args: argparse.Namespace) -> None:
-    result = roster.import_officers(_open(settings), args.csv)
+    result = roster.import_officers(open_database_of(settings), args.csv)
     print(
         f"officers: {result.added} added, {result.updated} updated; "
         f"departments added: {result.departments_added}"
@@ -249,7 +217,7 @@ def cmd_officer_import(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_counter_add(settings: Settings, args: argparse.Namespace) -> None:
     url = _public_url(settings, args) if _wants_code(args) else ""
-    token = accounts.add_counter(_open(settings), args.id, args.department)
+    token = accounts.add_counter(open_database_of(settings), args.id, args.department)
     counter, department = canonical_code(args.id), canonical_code(args.department)
     print(f"counter {counter} added to {department}. Its token (shown only now):")
     print(token)
@@ -259,7 +227,7 @@ def cmd_counter_add(settings: Settings, args: argparse.Namespace) -> None:
 
 def cmd_counter_token(settings: Settings, args: argparse.Namespace) -> None:
     url = _public_url(settings, args) if _wants_code(args) else ""
-    token = accounts.replace_counter_token(_open(settings), args.id)
+    token = accounts.replace_counter_token(open_database_of(settings), args.id)
     print(f"new token of counter {args.id} (the old one no longer works):")
     print(token)
     if url:
@@ -269,7 +237,7 @@ def cmd_counter_token(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_counter_list(settings: Settings, _args: argparse.Namespace) -> None:
     now = utcnow()
     tz = settings.report.tz
-    kiosks = kiosk_health(_open(settings), settings.kiosks, now)
+    kiosks = kiosk_health(open_database_of(settings), settings.kiosks, now)
     print("counter\tdepartment\tlast_heartbeat\tpending\tapp_version\tclock_skew_s\tstale\tstate")
     for kiosk in kiosks:
         seen = _local(kiosk.heartbeat_at, tz) if kiosk.heartbeat_at else "never"
@@ -304,37 +272,20 @@ def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> None:
             raise CliError("the two passwords differ; nothing changed")
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    new = accounts.set_admin(_open(settings), args.username, password)
+    new = accounts.set_admin(open_database_of(settings), args.username, password)
     print(f"admin {args.username} {'added' if new else 'password changed'}")
 
 
 def cmd_admin_token(settings: Settings, args: argparse.Namespace) -> None:
-    token = accounts.new_admin_token(_open(settings), args.username)
+    token = accounts.new_admin_token(open_database_of(settings), args.username)
     print(f"API token of admin {args.username} (shown only now; the previous one stops working):")
     print(token)
-
-
-def cmd_report(settings: Settings, args: argparse.Namespace) -> None:
-    today = utcnow().astimezone(settings.report.tz).date()
-    date_to = parse_day(args.date_to, "--to") if args.date_to else today
-    date_from = (
-        parse_day(args.date_from, "--from") if args.date_from else date_to - timedelta(days=29)
-    )
-    if args.groups and args.by != "reason":
-        raise CliError("--for goes only with --by reason", code=2)
-    report = make_report(_open(settings), settings.report, args.by, args.groups, date_from, date_to)
-    if args.format == "csv":
-        sys.stdout.write(as_csv(report))
-    elif args.format == "json":
-        print(json.dumps(as_json(report), ensure_ascii=False, indent=2))
-    else:
-        print(as_table(report))
 
 
 def cmd_rollup_rebuild(settings: Settings, _args: argparse.Namespace) -> None:
     from sync.central.rollup import rebuild_rollup
 
-    total = rebuild_rollup(_open(settings), settings.report.tz)
+    total = rebuild_rollup(open_database_of(settings), settings.report.tz)
     print(f"rollup rebuilt from {total} ratings, days in {settings.report.timezone}")
 
 
@@ -356,7 +307,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.problems:
             print(f"centralctl: {line}", file=sys.stderr)
         return 1
-    except (DatabaseError, accounts.AccountError, ReportError, qr.QrUnavailable) as exc:
+    except (
+        DatabaseError,
+        accounts.AccountError,
+        ReportError,
+        qr.QrUnavailable,
+        PdfUnavailable,
+    ) as exc:
         print(f"centralctl: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:

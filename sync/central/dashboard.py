@@ -1,8 +1,11 @@
 """The admin dashboard at ``/``: login, figures of the last 30 days and of a chosen range
 per department and per officer, a daily trend, the reasons of low ratings (the whole
-center; per department and officer on ``/reasons``), kiosk health, CSV downloads.
+center; per department and officer on ``/reasons``), kiosk health, CSV downloads, and the recent
+alerts.
 
-Plain server-rendered HTML (Jinja2) with an inline SVG chart: no script, works on a phone.
+Plain server-rendered HTML (Jinja2) with an inline SVG chart, works on a phone. One small
+script adds new alerts to the list as they come (sync.central.alert_feed); without it
+the page shows the alerts of the moment it was loaded.
 The session cookie is signed (see auth.py), HttpOnly and SameSite=Lax, which also keeps
 other sites from posting forms with it.
 """
@@ -16,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sync.central import auth
+from sync.central.alert_feed import STREAM_PATH, recent_alerts
 from sync.central.api import SESSION_COOKIE
 from sync.central.charts import DayPoint, trend_svg
 from sync.central.dashboard_page import language, open_page, render
@@ -92,6 +96,8 @@ def dashboard(request: Request) -> Response:
         trend=trend_svg(_day_points(days, page.date_from, page.date_to), page.chart_words()),
         reasons=reason_report(page.db, config, page.date_from, page.date_to, groups=()),
         kiosks=kiosk_health(page.db, page.settings.kiosks, page.now),
+        alerts=list(reversed(recent_alerts(page.db, page.settings, lang))),
+        alert_stream=f"{STREAM_PATH}?lang={lang}",
         csv_links={
             by: page.csv_link(by) for by in ("department", "officer", "counter", "day", "reason")
         },

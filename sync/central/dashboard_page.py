@@ -47,9 +47,14 @@ def _templates(lang: str) -> Environment:
     return environment
 
 
+def render_text(name: str, lang: str, **context: Any) -> str:
+    """The template ``name`` with its words in ``lang``, as text (the PDF's HTML too)."""
+    return _templates(lang).get_template(name).render(lang=lang, **context)
+
+
 def render(name: str, lang: str, **context: Any) -> HTMLResponse:
     """The template ``name`` with its words in ``lang``."""
-    return HTMLResponse(_templates(lang).get_template(name).render(lang=lang, **context))
+    return HTMLResponse(render_text(name, lang, **context))
 
 
 def language(request: Request) -> str:

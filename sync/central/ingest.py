@@ -7,7 +7,8 @@ roster (sync.central.filing), never the kiosk's claim. Valid ratings are inserte
 the others were already here (a resent batch, or another central process that got the
 same batch). Only the new ones are added to the daily rollup, in the same transaction,
 so the rollup always equals the ratings table, on SQLite and on PostgreSQL, with one
-central process or several.
+central process or several. The new ones' alerts go into the alerts outbox in that
+transaction too (sync.central.alert_outbox): queued, never sent from here.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Dialect, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 
+from sync.central.alert_outbox import AlertRules, queue_alerts
 from sync.central.db import Database
 from sync.central.filing import file_under_roster
-from sync.central.models import counters, ratings, utcnow
+from sync.central.models import KIOSK, counters, ratings, utcnow
 from sync.central.rollup import add_to_rollup
 from sync.protocol import BatchResponse, RatingIn, RejectedRating, rating_label, validate_rating
 
@@ -44,12 +46,14 @@ def ingest_batch(
     levels: Iterable[int],
     tz: ZoneInfo,
     now: datetime | None = None,
+    alerts: AlertRules | None = None,
 ) -> BatchResponse:
-    """Store the new ratings of one batch from ``counter``; say what became of each."""
+    """Store the new ratings of one batch from ``counter``; say what became of each.
+    ``alerts``: queue the alerts of the new ratings by these rules (None: no alerts)."""
     valid, rejected, repeated = _validate(items, set(levels))
     filed, unknown = file_under_roster(db, list(valid.values())) if valid else ([], [])
     now = now or utcnow()
-    inserted, refused = _store(db, counter, filed, tz, now)
+    inserted, refused = _store(db, counter, filed, tz, now, alerts)
     refusals = {rejection.id: rejection for rejection in [*unknown, *refused]}
     kept = [rating_id for rating_id in valid if rating_id not in refusals]
     if not kept:
@@ -93,7 +97,12 @@ def _validate(
 
 
 def _store(
-    db: Database, counter: str, batch: list[RatingIn], tz: ZoneInfo, now: datetime
+    db: Database,
+    counter: str,
+    batch: list[RatingIn],
+    tz: ZoneInfo,
+    now: datetime,
+    alerts: AlertRules | None,
 ) -> tuple[set[str], list[RejectedRating]]:
     """(ids inserted now, ratings the database refused). When the database refuses the
     batch for a value in it, the batch is halved until each refused rating is alone, so
@@ -101,7 +110,7 @@ def _store(
     if not batch:
         return set(), []
     try:
-        return _insert_with_retry(db, counter, batch, tz, now), []
+        return _insert_with_retry(db, counter, batch, tz, now, alerts), []
     except Exception as exc:
         if not _refused_for_its_data(exc):
             raise
@@ -111,8 +120,8 @@ def _store(
             error = f"rating: the database refused it ({reason})"
             return set(), [RejectedRating(id=batch[0].id, error=error)]
     middle = len(batch) // 2
-    first, first_refused = _store(db, counter, batch[:middle], tz, now)
-    second, second_refused = _store(db, counter, batch[middle:], tz, now)
+    first, first_refused = _store(db, counter, batch[:middle], tz, now, alerts)
+    second, second_refused = _store(db, counter, batch[middle:], tz, now, alerts)
     return first | second, first_refused + second_refused
 
 
@@ -139,12 +148,17 @@ def _first_line(exc: Exception) -> str:
 
 
 def _insert_with_retry(
-    db: Database, counter: str, batch: list[RatingIn], tz: ZoneInfo, now: datetime
+    db: Database,
+    counter: str,
+    batch: list[RatingIn],
+    tz: ZoneInfo,
+    now: datetime,
+    alerts: AlertRules | None,
 ) -> set[str]:
     for attempt in range(1, _ATTEMPTS + 1):
         try:
             with db.write() as connection:
-                return insert_ratings(connection, counter, batch, tz, now)
+                return insert_ratings(connection, counter, batch, tz, now, alerts=alerts)
         except OperationalError as exc:
             sqlstate = getattr(exc.orig, "sqlstate", None)
             busy = "database is locked" in str(exc.orig)
@@ -170,14 +184,21 @@ _COLUMNS = (
     "created_at",
     "received_at",
     "day",
+    "channel",
 )
-# 64 rows x 13 values = 832 parameters per statement: under SQLite's historic limit of
+# 64 rows x 14 values = 896 parameters per statement: under SQLite's historic limit of
 # 999 and PostgreSQL's 65535, so a 500-rating batch is 8 statements whatever the build.
 _ROWS_PER_STATEMENT = 64
 
 
 def insert_ratings(
-    connection: Connection, counter: str, batch: list[RatingIn], tz: ZoneInfo, now: datetime
+    connection: Connection,
+    counter: str,
+    batch: list[RatingIn],
+    tz: ZoneInfo,
+    now: datetime,
+    channel: str = KIOSK,
+    alerts: AlertRules | None = None,
 ) -> set[str]:
     """Insert in one open transaction; return the ids that were new. Used by benchmarks too.
 
@@ -213,6 +234,7 @@ def insert_ratings(
             created_at(rating.created_at),
             received_at,
             day_of(day),
+            channel,
         )
         for rating, day in zip(batch, days, strict=True)
     ]
@@ -229,11 +251,14 @@ def insert_ratings(
         add_to_rollup(
             connection,
             Counter(
-                (day, counter, rating.officer, rating.department, rating.level)
+                (day, counter, rating.officer, rating.department, rating.level, channel)
                 for rating, day in zip(batch, days, strict=True)
                 if rating.id in inserted
             ),
         )
+        if alerts is not None:
+            new = [(r, day) for r, day in zip(batch, days, strict=True) if r.id in inserted]
+            queue_alerts(connection, new, alerts, now.astimezone(tz).date(), now)
     connection.execute(update(counters).where(counters.c.id == counter).values(last_batch_at=now))
     return inserted
 

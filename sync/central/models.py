@@ -3,7 +3,7 @@
 Times are stored as UTC without a zone (the same on SQLite and PostgreSQL). ``ratings.day``
 is the local day in the center's time zone, fixed at ingest, so grouping needs no time zone
 arithmetic in SQL. ``daily_counts`` holds one row per (day, counter, officer, department,
-level): reports read it instead of the ratings, which keeps them fast at 10 million rows.
+level, channel): reports read it instead of the ratings, which keeps them fast at 10 million rows.
 Schema changes need a new migration in ``sync/central/migrations/versions``.
 """
 
@@ -31,6 +31,11 @@ from kiosk.dbtypes import UTCDateTime
 from kiosk.dbtypes import utcnow as utcnow
 
 metadata = MetaData()
+
+# The channels a rating comes by: the counter's kiosk, or the one-time link opened on the
+# citizen's phone later (sync.phone_link). Reports filter or split by it.
+KIOSK, PHONE = "kiosk", "phone"
+CHANNELS = (KIOSK, PHONE)
 
 departments = Table(
     "departments",
@@ -91,6 +96,8 @@ ratings = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
     Column("day", Date, nullable=False),
+    # Where the citizen rated: CHANNELS (a kiosk, or later from their phone by a link).
+    Column("channel", String(8), nullable=False, server_default="kiosk"),
     # (day, level): the reasons report reads only a range's low ratings (migration 0002).
     Index("ix_ratings_day_level", "day", "level"),
     Index("ix_ratings_counter_seq", "counter", "seq"),
@@ -104,6 +111,7 @@ daily_counts = Table(
     Column("officer", String(32), primary_key=True),
     Column("department", String(32), primary_key=True),
     Column("level", SmallInteger, primary_key=True),
+    Column("channel", String(8), primary_key=True, default=KIOSK),
     Column("count", BigInteger, nullable=False),
 )
 
@@ -124,4 +132,53 @@ central_state = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# The alerts outbox. Ingest inserts one row per alert in the transaction that stores the
+# rating (so none is lost and a resent batch, which inserts no rating, makes none); ``key``
+# ("rating:<id>", "rate:<department>:<day>") makes each alert once whatever happens.
+# ``id`` orders the dashboard's live feed (Server-Sent Events, whose event id it is).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("key", String(120), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # "rating" or "rate"
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("day", Date, nullable=False),  # the center's local day
+    # kind "rating": the rating (counter, officer, level, reasons are read from it, so
+    # ingest writes a short row); kind "rate": the department's rate of the day, of how many.
+    Column("rating_id", String(36)),
+    Column("rate", Float),
+    Column("total", Integer),
+)
+
+# One row per alert and push channel ("webhook", "email"), made with the alert; a worker
+# of any central process sends it and records the outcome (sent_at, or attempts + error).
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("alert_key", String(120), ForeignKey("alerts.key"), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("department", String(32), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+    Index("ix_alert_deliveries_pending", "sent_at", "department", "channel"),
+)
+
+# One row per (department, channel): when it was last sent to (the digest's pace) and
+# which process holds it now. A process takes it with UPDATE ... WHERE claimed_until is
+# past, so two centrals never send the same department's messages at once.
+alert_channels = Table(
+    "alert_channels",
+    metadata,
+    Column("department", String(32), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("last_sent_at", UTCDateTime),
+    Column("claimed_by", String(64)),
+    Column("claimed_until", UTCDateTime),
 )

@@ -4,7 +4,7 @@ The API routes read their bodies themselves (size limit before parsing, one bad 
 rejected alone), so FastAPI cannot infer the bodies from their signatures. This module
 adds them from the protocol's own pydantic models, with the report's query parameters and
 the bearer-token scheme, so an integrator and a fuzzer (schemathesis, in the tests) see
-every field the central accepts.
+every field the central accepts; the published report's file too.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
+from sync.central.api_published import MEDIA
 from sync.central.reasons import REASON_GROUPS
 from sync.protocol import (
     BATCH_PATH,
+    PUBLISHED_PATH,
     REPORT_GROUPINGS,
     REPORT_PATH,
     BatchRequest,
@@ -103,12 +105,33 @@ def describe(app: FastAPI) -> dict[str, Any]:
             "with by=reason: per department or per officer (both when absent)",
             {"type": "string", "enum": list(REASON_GROUPS)},
         ),
+        _query(
+            "channel",
+            "only the ratings given at a kiosk, or later from a phone (all when absent)",
+            {"type": "string", "enum": ["kiosk", "phone"]},
+        ),
         _query("from", "first local day, YYYY-MM-DD", day),
         _query("to", "last local day, YYYY-MM-DD", day),
         _query("format", "json or csv", {"type": "string", "enum": ["json", "csv"]}),
         _query("lang", "vi or en", {"type": "string", "enum": ["vi", "en"]}),
     ]
     report["security"] = [{"adminToken": []}]
+
+    published = paths[PUBLISHED_PATH]["get"]
+    published["parameters"] = [
+        _query("period", "a month 2026-10, a quarter 2026-Q3 or a year 2026", {"type": "string"}),
+        _query("from", "first local day, YYYY-MM-DD (instead of period)", day),
+        _query("to", "last local day, YYYY-MM-DD (instead of period)", day),
+        _query("format", "xlsx or pdf", {"type": "string", "enum": ["xlsx", "pdf"]}),
+        _query("lang", "the document's words: vi or en", {"type": "string", "enum": ["vi", "en"]}),
+    ]
+    published["responses"]["200"] = {
+        "description": "the published report as a file",
+        "content": {
+            media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA.values()
+        },
+    }
+    published["security"] = [{"adminToken": []}]
     return document
 
 

@@ -30,6 +30,10 @@ REFUSALS = {
     "bad_for": N_("error_bad_for"),
     "for_without_reason": N_("error_for_without_reason"),
     "bad_format": N_("error_bad_format"),
+    "bad_channel": N_("error_bad_channel"),
+    "bad_period": N_("error_bad_period"),
+    "period_and_range": N_("error_period_and_range"),
+    "bad_published_format": N_("error_bad_published_format"),
 }
 FIELDS = {"from": N_("field_from"), "to": N_("field_to")}
 # kiosks.Problem's kinds.

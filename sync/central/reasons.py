@@ -100,8 +100,10 @@ def reason_report(
     date_from: date,
     date_to: date,
     groups: tuple[str, ...] = REASON_GROUPS,
+    channel: str | None = None,
 ) -> ReasonReport:
-    """The reasons of the low ratings of local days ``date_from`` to ``date_to``."""
+    """The reasons of the low ratings of local days ``date_from`` to ``date_to`` (of
+    ``channel`` only, when given)."""
     if date_from > date_to:
         raise ReportError.backwards(date_from, date_to)
     low = Counter[tuple[str, str]]()
@@ -112,6 +114,8 @@ def reason_report(
         .where(ratings.c.day >= date_from, ratings.c.day <= date_to)
         .where(ratings.c.level.in_(config.low_levels))
     )
+    if channel:
+        query = query.where(ratings.c.channel == channel)
     with db.read() as connection:
         if config.low_levels:
             # Chunks: a report over years holds only the counters in memory, not the rows.

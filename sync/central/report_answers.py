@@ -11,11 +11,13 @@ from datetime import date
 from typing import Any
 
 from sync.central.db import Database
+from sync.central.ranking import rank_officers
 from sync.central.reasons import ReasonReport, parse_groups, reason_report
 from sync.central.reasons_output import reasons_csv, reasons_json, reasons_table
 from sync.central.reports import (
     Report,
     ReportError,
+    check_channel,
     report_csv,
     report_json,
     report_table,
@@ -33,14 +35,18 @@ def make_report(
     groups: str | None,
     date_from: date,
     date_to: date,
+    channel: str | None = None,
 ) -> AnyReport:
-    """The report ``by`` a grouping; ``groups`` (``for``) narrows a reasons report."""
+    """The report ``by`` a grouping; ``groups`` (``for``) narrows a reasons report,
+    ``channel`` (kiosk, phone) any report."""
     if by == "reason":
-        return reason_report(db, config, date_from, date_to, parse_groups(groups))
+        return reason_report(
+            db, config, date_from, date_to, parse_groups(groups), check_channel(channel)
+        )
     if groups:
         # Silently ignored, it would look like a filter that was applied.
         raise ReportError("for: only with by=reason", "for_without_reason")
-    return satisfaction_report(db, config, by, date_from, date_to)
+    return satisfaction_report(db, config, by, date_from, date_to, channel)
 
 
 def grouping(report: AnyReport) -> str:
@@ -52,7 +58,18 @@ def as_csv(report: AnyReport) -> str:
 
 
 def as_json(report: AnyReport) -> dict[str, Any]:
-    return reasons_json(report) if isinstance(report, ReasonReport) else report_json(report)
+    if isinstance(report, ReasonReport):
+        return reasons_json(report)
+    answer = report_json(report)
+    if report.by == "officer":
+        # The officers' rank (ranking.py): the same one the published report prints.
+        ranks = {
+            item.row.key: item.rank for item in rank_officers(report.rows, report.rank_min_turns)
+        }
+        answer["rank_min_turns"] = report.rank_min_turns
+        for row in answer["rows"]:
+            row["rank"] = ranks[row["key"]]
+    return answer
 
 
 def as_table(report: AnyReport) -> str:

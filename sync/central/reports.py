@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from sync.central.db import Database
-from sync.central.models import counters, daily_counts, departments, officers
+from sync.central.models import CHANNELS, counters, daily_counts, departments, officers
 from sync.central.settings import ReportSection
 from sync.csvsafe import safe_text
 from sync.protocol import EARLIEST_DAY, REPORT_GROUPINGS
@@ -62,6 +62,7 @@ class ReportRow:
     total: int
     top: int
     satisfied: int
+    lowest: int  # the count at the lowest level, which Decision 766's indicator leaves out
 
     @property
     def top_share(self) -> float | None:
@@ -70,6 +71,12 @@ class ReportRow:
     @property
     def satisfaction_rate(self) -> float | None:
         return self.satisfied / self.total if self.total else None
+
+    @property
+    def decision_766_rate(self) -> float | None:
+        """Decision 766/QĐ-TTg's satisfaction indicator: the share of rated turns not at
+        the lowest level (its "(all - không hài lòng) / all", with rated turns for dossiers)."""
+        return (self.total - self.lowest) / self.total if self.total else None
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,8 @@ class Report:
     timezone: str
     rows: list[ReportRow] = field(default_factory=list)
     overall: ReportRow | None = None
+    channel: str | None = None  # only the ratings of this channel; None: every channel
+    rank_min_turns: int = 1  # [report] rank_min_turns: the officers' ranking (ranking.py)
 
 
 def parse_day(value: str, name: str) -> date:
@@ -109,10 +118,28 @@ def parse_day(value: str, name: str) -> date:
     return day
 
 
+def check_channel(channel: str | None) -> str | None:
+    """``channel`` when it is one of models.CHANNELS (or None: all); else ReportError."""
+    if channel is None or channel in CHANNELS:
+        return channel
+    raise ReportError(
+        f"channel: expected one of {', '.join(CHANNELS)}, got {channel[:40]!r}",
+        "bad_channel",
+        value=channel[:40],
+    )
+
+
 def satisfaction_report(
-    db: Database, config: ReportSection, by: str, date_from: date, date_to: date
+    db: Database,
+    config: ReportSection,
+    by: str,
+    date_from: date,
+    date_to: date,
+    channel: str | None = None,
 ) -> Report:
-    """The figures of local days ``date_from`` to ``date_to`` (both included), grouped ``by``."""
+    """The figures of local days ``date_from`` to ``date_to`` (both included), grouped
+    ``by``; only those of ``channel`` (kiosk, phone) when given."""
+    channel = check_channel(channel)
     if by not in REPORT_GROUPINGS:
         raise ReportError(
             f"by: expected one of {', '.join(GROUPINGS)}, got {by[:40]!r}",
@@ -122,7 +149,7 @@ def satisfaction_report(
     if date_from > date_to:
         raise ReportError.backwards(date_from, date_to)
     with db.read() as connection:
-        tallies = connection.execute(tally_query(by, date_from, date_to)).all()
+        tallies = connection.execute(tally_query(by, date_from, date_to, channel)).all()
         names = _names(connection, by)
     grouped: dict[str, dict[int, int]] = {}
     for key, level, count in tallies:
@@ -146,19 +173,22 @@ def satisfaction_report(
         timezone=config.timezone,
         rows=rows,
         overall=_row("*", "", everything, config),
+        channel=channel,
+        rank_min_turns=config.rank_min_turns,
     )
 
 
-def tally_query(by: str, date_from: date, date_to: date) -> Select:
+def tally_query(by: str, date_from: date, date_to: date, channel: str | None = None) -> Select:
     """The one query a report needs: per group and level, the sum of the rollup's counts.
     The rest of a report is names and arithmetic on its few rows; scripts/benchmarks/
     central_report.py measures the report against this query alone."""
     column = daily_counts.c.day if by in ("day", "month") else daily_counts.c[by]
-    return (
+    query = (
         select(column, daily_counts.c.level, func.sum(daily_counts.c.count))
         .where(daily_counts.c.day >= date_from, daily_counts.c.day <= date_to)
         .group_by(column, daily_counts.c.level)
     )
+    return query.where(daily_counts.c.channel == channel) if channel else query
 
 
 def _day_key(value: date | str, by: str) -> str:
@@ -186,6 +216,7 @@ def _row(key: str, name: str, counts: dict[int, int], config: ReportSection) -> 
         total=total,
         top=counts.get(config.top_level, 0),
         satisfied=sum(counts.get(level, 0) for level in config.satisfied_levels),
+        lowest=counts.get(config.lowest_level, 0),
     )
 
 
@@ -243,6 +274,8 @@ def _row_json(row: ReportRow) -> dict[str, Any]:
         "top_level_share": row.top_share,
         "satisfied": row.satisfied,
         "satisfaction_rate": row.satisfaction_rate,
+        "lowest_level_count": row.lowest,
+        "decision_766_rate": row.decision_766_rate,
     }
 
 
@@ -250,12 +283,14 @@ def report_json(report: Report) -> dict[str, Any]:
     """Shares and rates as fractions 0..1 (null for a group with no rating)."""
     return {
         "by": report.by,
+        "channel": report.channel,
         "from": report.date_from.isoformat(),
         "to": report.date_to.isoformat(),
         "timezone": report.timezone,
         "levels": list(report.levels),
         "satisfied_levels": list(report.satisfied_levels),
         "top_level": report.top_level,
+        "lowest_level": min(report.levels),
         "rows": [_row_json(row) for row in report.rows],
         "total": _row_json(report.overall) if report.overall else None,
     }

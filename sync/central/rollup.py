@@ -1,5 +1,5 @@
 """The daily rollup that reports read: one row per (day, counter, officer, department,
-level) with its count. Ingest adds to it in the transaction that stores the ratings;
+level, channel) with its count. Ingest adds to it in the transaction that stores the ratings;
 ``centralctl rollup rebuild`` recounts it from the ratings after a time zone change.
 """
 
@@ -16,8 +16,8 @@ from sync.central.models import daily_counts, ratings
 
 
 def add_to_rollup(connection: Connection, tally: Counter[tuple[Any, ...]]) -> None:
-    # One upsert per (day, counter, officer, department, level), not one per rating.
-    keys = ("day", "counter", "officer", "department", "level")
+    # One upsert per (day, counter, officer, department, level, channel), not per rating.
+    keys = ("day", "counter", "officer", "department", "level", "channel")
     values = [
         dict(zip(keys, key, strict=True), count=count) for key, count in sorted(tally.items())
     ]
@@ -62,6 +62,7 @@ def rebuild_rollup(db: Database, tz: ZoneInfo) -> int:
                 ratings.c.officer,
                 ratings.c.department,
                 ratings.c.level,
+                ratings.c.channel,
                 func.count(),
             ).group_by(
                 ratings.c.day,
@@ -69,9 +70,10 @@ def rebuild_rollup(db: Database, tz: ZoneInfo) -> int:
                 ratings.c.officer,
                 ratings.c.department,
                 ratings.c.level,
+                ratings.c.channel,
             )
         ).all()
-        keys = ("day", "counter", "officer", "department", "level", "count")
+        keys = ("day", "counter", "officer", "department", "level", "channel", "count")
         values = [dict(zip(keys, row, strict=True)) for row in grouped]
         if values:
             connection.execute(daily_counts.insert(), values)

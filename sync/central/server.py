@@ -26,6 +26,9 @@ def _options(settings: Settings, log_level: str) -> dict[str, Any]:
         # The kiosks' batches are small and many: keep connections open between them.
         "timeout_keep_alive": 30,
         "server_header": False,
+        # Open alert streams (Server-Sent Events) never end on their own: close them
+        # after this long so that a stop or restart does not wait for the browsers.
+        "timeout_graceful_shutdown": 5,
         # Only the configured proxy may say what the client's address and scheme were.
         "proxy_headers": True,
         "forwarded_allow_ips": list(settings.server.trusted_proxies),

@@ -28,6 +28,7 @@ from pydantic import (
 
 from kiosk import resources
 from kiosk.tomlconfig import ConfigProblems, load_toml_model, pick_config_path, resolve_paths
+from sync.central.alert_settings import AlertsSection
 from sync.protocol import MAX_BATCH
 
 ENV_PREFIX = "CENTRAL__"
@@ -109,6 +110,11 @@ DEFAULT_REASONS = (
 
 class ReportSection(_Section):
     timezone: str = "Asia/Ho_Chi_Minh"
+    # The center's name, at the head of the published report (XLSX and PDF).
+    center_name: str = Field(default="Trung tâm Phục vụ hành chính công", max_length=200)
+    # An officer with fewer rated turns in the period is listed but not ranked: one happy
+    # citizen must not put a new officer above one with hundreds of ratings.
+    rank_min_turns: int = Field(default=10, ge=1)
     levels: tuple[int, ...] = Field(default=(4, 3, 2, 1), min_length=2, max_length=10)
     satisfied_levels: tuple[int, ...] = Field(default=(4, 3), min_length=1)
     top_level: int = 4
@@ -149,6 +155,12 @@ class ReportSection(_Section):
         """The levels not counted as satisfied, highest first: the ratings reasons explain."""
         return tuple(level for level in self.levels if level not in self.satisfied_levels)
 
+    @property
+    def lowest_level(self) -> int:
+        """The level Decision 766/QĐ-TTg's satisfaction indicator leaves out ("không hài
+        lòng"): every rated turn not at it counts as satisfied there."""
+        return min(self.levels)
+
 
 class LimitsSection(_Section):
     max_batch: int = Field(default=MAX_BATCH, ge=1, le=10_000)
@@ -162,6 +174,11 @@ class KiosksSection(_Section):
     max_clock_skew_seconds: float = Field(default=120, gt=0)
 
 
+class PhoneSection(_Section):
+    # Days a kiosk's "rate later from your phone" link stays usable after it was made.
+    link_days: float = Field(default=14, gt=0, le=366)
+
+
 class Settings(_Section):
     server: ServerSection = ServerSection()
     database: DatabaseSection = DatabaseSection()
@@ -169,7 +186,21 @@ class Settings(_Section):
     report: ReportSection = ReportSection()
     limits: LimitsSection = LimitsSection()
     kiosks: KiosksSection = KiosksSection()
+    phone: PhoneSection = PhoneSection()
+    alerts: AlertsSection = AlertsSection()
     config_path: Path = Path()
+
+    @model_validator(mode="after")
+    def _alert_levels_known(self) -> Settings:
+        unknown = sorted(set(self.alerts.levels) - set(self.report.levels))
+        if unknown:
+            raise ValueError(f"alerts: levels {unknown} are not in [report] levels")
+        return self
+
+    @property
+    def alert_levels(self) -> frozenset[int]:
+        """The levels whose ratings alert: [alerts] levels, else the lowest level."""
+        return frozenset(self.alerts.levels or (min(self.report.levels),))
 
     @property
     def database_url(self) -> str:
@@ -198,7 +229,7 @@ def load_settings(
 
 
 def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
-    resolve_paths(raw, base, [("storage", "data_dir")])
+    resolve_paths(raw, base, [("storage", "data_dir"), ("alerts", "smtp_password_file")])
     database = raw.get("database")
     url = database.get("url") if isinstance(database, dict) else None
     # sqlite:///relative.db is relative to the config file too, like every other path.

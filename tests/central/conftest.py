@@ -44,7 +44,17 @@ CHROMIUM_ARGS = [
 ]
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_UNREACHABLE = f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}"
-TABLES = ("daily_counts", "ratings", "counters", "officers", "departments", "admins")
+TABLES = (
+    "alert_deliveries",
+    "alert_channels",
+    "alerts",
+    "daily_counts",
+    "ratings",
+    "counters",
+    "officers",
+    "departments",
+    "admins",
+)
 REPO = DEFAULT_CONFIG.parent.parent
 CENTRALCTL = REPO / ".venv" / "bin" / "centralctl"
 

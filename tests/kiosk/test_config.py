@@ -59,7 +59,7 @@ MALFORMED = [
      "'open' or 'per_turn'"),
     ("negative_cooldown", edit("cooldown_seconds = 3", "cooldown_seconds = -1"),
      "rating.cooldown_seconds", "greater than or equal to 0"),
-    ("bad_url", edit('url = ""', 'url = "center.example.vn/api"'), "central.url",
+    ("bad_url", edit('\nurl = ""', '\nurl = "center.example.vn/api"'), "central.url",
      "must start with http:// or https://"),
     ("bad_closing_time", edit("closing_time = 17:30:00", 'closing_time = "half past five"'),
      "counter.closing_time", "valid time"),

@@ -7,6 +7,7 @@ at 127.0.0.1:5432 answers, on a fresh PostgreSQL database made for the test run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -66,13 +67,15 @@ class Central:
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     @classmethod
-    def serving(cls, workdir: Path, database_url: str) -> Central:
+    def serving(cls, workdir: Path, database_url: str, **settings: str) -> Central:
         """``centralctl init`` then ``serve`` on ``database_url``, state in ``workdir``;
-        no CENTRAL* variable of the developer's shell leaks in."""
+        no CENTRAL* variable of the developer's shell leaks in. ``settings``: more
+        variables, e.g. ``CENTRAL__ALERTS__WEBHOOK_URL=...``."""
         env = {
             **{name: value for name, value in os.environ.items() if not name.startswith("CENTRAL")},
             "CENTRAL__DATABASE__URL": database_url,
             "CENTRAL__STORAGE__DATA_DIR": str(workdir),
+            **settings,
         }
         instance = cls(url="", database_url=database_url, env=env, workdir=workdir)
         done = instance.ctl("init")
@@ -157,30 +160,35 @@ class Central:
         self.processes.clear()
 
 
+@contextlib.contextmanager
+def central_database(kind: str, workdir: Path) -> Iterator[str]:
+    """The URL of a fresh database of ``kind`` ("sqlite" in ``workdir``, or "postgresql":
+    a new database on 127.0.0.1:5432, dropped afterwards)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'central.db'}"
+        return
+    if not postgres_answers():
+        unavailable("postgres", "PostgreSQL not reachable at 127.0.0.1:5432")
+    database = f"central_sync_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def central(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Central]:
     workdir = tmp_path / "central"
     workdir.mkdir()
-    database = None
-    if request.param == "sqlite":
-        database_url = f"sqlite:///{workdir / 'central.db'}"
-    else:
-        if not postgres_answers():
-            unavailable("postgres", "PostgreSQL not reachable at 127.0.0.1:5432")
-        database = f"central_sync_{uuid.uuid4().hex[:12]}"
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{database}"'))
-        admin.dispose()
-        database_url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
-    instance = Central.serving(workdir, database_url)
-    yield instance
-    instance.stop()
-    if database:
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        admin.dispose()
+    with central_database(request.param, workdir) as database_url:
+        instance = Central.serving(workdir, database_url)
+        yield instance
+        instance.stop()
 
 
 _PIN_HASH = hash_pin("1234")

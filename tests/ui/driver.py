@@ -1,12 +1,14 @@
 """Runs one scenario of scenarios.py in the real kiosk app and prints ``RESULT <json>``.
 
-Usage (the tests do this): python tests/ui/driver.py SCENARIO, with the kiosk's
+Usage (the tests do this): python tests/ui/driver.py SCENARIO (a function of
+scenarios.py, or MODULE:FUNCTION for another module of tests/ui), with the kiosk's
 KIOSK__* variables set, UI_SIZE=WxH and, for a real syncer, UI_SYNC=idle. Not collected
 by pytest.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -31,7 +33,9 @@ def main() -> int:
     name = sys.argv[1]
     width, height = (int(n) for n in os.environ.get("UI_SIZE", "1280x800").split("x"))
     robot = testing.start(load_config(), (width, height), sync_for=syncer_for)
-    result = getattr(scenarios, name)(robot)
+    module, _, function = name.rpartition(":")
+    where = importlib.import_module(module) if module else scenarios
+    result = getattr(where, function)(robot)
     print("RESULT " + json.dumps(result, default=str), flush=True)
     syncer = robot.app.sync
     robot.stop()

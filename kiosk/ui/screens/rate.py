@@ -48,9 +48,9 @@ class RateScreen(KioskScreen):
             return
         self.kiosk.play_tap()
         if ask:
-            self.kiosk.go("reasons", rating_id=rating.id)
+            self.kiosk.go("reasons", rating_id=rating.id, rating=rating)
         else:
-            self.kiosk.go("thanks")
+            self.kiosk.go("thanks", rating=rating)
 
     def on_press(self, key: int, char: str | None) -> None:
         levels = self.kiosk.settings.rating.levels

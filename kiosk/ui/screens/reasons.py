@@ -22,10 +22,12 @@ class ReasonsScreen(KioskScreen):
     def __init__(self, kiosk, **kwargs):
         super().__init__(kiosk, **kwargs)
         self.idle_seconds = kiosk.settings.rating.reasons_timeout_seconds
+        self.rating = None
         kiosk.bind(lang=lambda *_a: self._relabel())
 
-    def prepare(self, rating_id: str = "", **_kwargs: object) -> None:
+    def prepare(self, rating_id: str = "", rating: object = None, **_kwargs: object) -> None:
         self.rating_id = rating_id
+        self.rating = rating  # handed on to the thanks screen (its phone link)
         self.chosen = []
         grid = self.ids.chips
         grid.clear_widgets()
@@ -63,7 +65,8 @@ class ReasonsScreen(KioskScreen):
             except RatingNotStored:
                 pass  # the rating itself is stored (without reasons): thanks is true
         self.rating_id = ""
-        self.kiosk.go("thanks")
+        rating, self.rating = self.rating, None
+        self.kiosk.go("thanks", rating=rating)
 
     def on_scan(self, text: str) -> bool:
         # A citizen is still choosing: a scan (the next ticket, a badge) must not take

@@ -1,0 +1,116 @@
+"""Ratings given later from a citizen's phone, through the one-time link a kiosk made.
+
+The link proves itself (sync.phone_link): the central finds the counter it names, checks
+the signature with that counter's stored token hash, refuses it when older than
+``[phone] link_days``, and refuses it once a rating was given with it. The rating goes in
+through the same insert as a kiosk's (ingest.insert_ratings) with channel "phone", its id
+derived from the link's nonce: a double submit, or two tabs, are one rating.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from sync.central.alert_outbox import AlertRules
+from sync.central.db import Database
+from sync.central.filing import file_under_roster
+from sync.central.ingest import insert_ratings
+from sync.central.models import PHONE, counters, ratings
+from sync.phone_link import BadLink, LinkPayload, key_from_hash, read_code, verify_code
+from sync.protocol import RatingIn
+
+# Why a link is refused: the page says each one in the citizen's words.
+NOT_VALID, EXPIRED, USED = "not_valid", "expired", "used"
+
+
+class LinkRefused(Exception):
+    def __init__(self, kind: str, detail: str = ""):
+        super().__init__(detail or kind)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class PhoneRating:
+    level: int
+    reasons: tuple[str, ...]
+    lang: str
+
+
+def open_link(db: Database, code: str, now: datetime, days: float) -> LinkPayload:
+    """The link's payload when it may still be used; LinkRefused saying why not."""
+    try:
+        claimed = read_code(code)
+    except BadLink as exc:
+        raise LinkRefused(NOT_VALID, str(exc)) from None
+    with db.read() as connection:
+        token_hash = connection.scalar(
+            select(counters.c.token_hash).where(counters.c.id == claimed.counter)
+        )
+        used = connection.scalar(select(ratings.c.id).where(ratings.c.id == claimed.rating_id))
+    if token_hash is None:
+        raise LinkRefused(NOT_VALID, f"no counter {claimed.counter}")
+    try:
+        payload = verify_code(code, key_from_hash(token_hash))
+    except BadLink as exc:
+        raise LinkRefused(NOT_VALID, str(exc)) from None
+    if used is not None:
+        raise LinkRefused(USED)
+    if now - payload.issued_at > timedelta(days=days):
+        raise LinkRefused(EXPIRED)
+    return payload
+
+
+def store_phone_rating(
+    db: Database,
+    payload: LinkPayload,
+    rating: PhoneRating,
+    tz: ZoneInfo,
+    now: datetime,
+    alerts: AlertRules | None = None,
+) -> None:
+    """Store the rating of a link opened by :func:`open_link`; LinkRefused(USED) when
+    the link was used meanwhile (the rating stored first is the one that counts). A low
+    phone rating alerts like a kiosk's (``alerts``: the central's rules, None: none)."""
+    item = RatingIn(
+        id=payload.rating_id,
+        # seq orders a kiosk's own sends; a phone rating is none of them.
+        seq=1,
+        created_at=now,
+        officer=payload.officer,
+        department=payload.officer,  # filed under the officer's department just below
+        ticket=payload.ticket or None,
+        level=rating.level,
+        reasons=list(rating.reasons),
+        lang=rating.lang,
+    )
+    filed, unknown = file_under_roster(db, [item])
+    if unknown:
+        raise LinkRefused(NOT_VALID, unknown[0].error)
+    with db.write() as connection:
+        inserted = insert_ratings(
+            connection, payload.counter, filed, tz, now, channel=PHONE, alerts=alerts
+        )
+    if not inserted:
+        raise LinkRefused(USED)
+
+
+def clean_choice(
+    levels: Sequence[int], low_levels: Sequence[int], known_reasons: Sequence[str], form: dict
+) -> PhoneRating | None:
+    """The choice of the submitted form, or None when no level was chosen. Reasons count
+    only with a low level and only as codes the center knows: nothing else is stored."""
+    try:
+        level = int(str(form.get("level", [""])[0]))
+    except ValueError:
+        return None
+    if level not in levels:
+        return None
+    chosen = form.get("reason", []) if level in low_levels else []
+    reasons = tuple(dict.fromkeys(code for code in chosen if code in known_reasons))
+    lang = "en" if form.get("lang", [""])[0] == "en" else "vi"
+    return PhoneRating(level=level, reasons=reasons, lang=lang)
