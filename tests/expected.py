@@ -1,8 +1,10 @@
-"""What this run expects to be there: PostgreSQL, the browser, the virtual screen.
+"""What this run expects to be there: PostgreSQL, the browser, the virtual screen, a
+fresh Debian root (root and mmdebstrap, or a cached root: scripts/fresh-debian).
 
 On a laptop without one of them its tests skip and say why. CI says what it has in
-``KIOSK_TESTS_EXPECT`` (words among ``postgres browser display``, set by ``.ci/run``), and
-there a missing one fails its tests instead: a skip would hide half the suite.
+``KIOSK_TESTS_EXPECT`` (words among ``postgres browser display fresh-root``, set by
+``.ci/run``), and there a missing one fails its tests instead: a skip would hide half the
+suite.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import NoReturn
 
 import pytest
 
-KNOWN = ("postgres", "browser", "display")
+KNOWN = ("postgres", "browser", "display", "fresh-root")
 
 
 def expected() -> set[str]:

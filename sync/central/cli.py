@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default: [server] host)")
     serve.add_argument("--port", type=int, help="port to listen on (default: [server] port)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--workers", type=int, help="processes serving requests (default: [server] workers)"
+    )
     serve.set_defaults(run=cmd_serve)
 
     department = commands.add_parser("department", help="departments").add_subparsers(
@@ -205,6 +208,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         args.host or settings.server.host,
         args.port or settings.server.port,
         args.log_level,
+        args.workers or settings.server.workers,
     )
 
 

@@ -6,47 +6,69 @@ on 127.0.0.1, bound before the thread starts, so the port is known and free.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
 from sync.central import logfilter
 from sync.central.app import create_app
 from sync.central.connections import header_timeout_protocol
-from sync.central.db import Database
-from sync.central.settings import Settings
+from sync.central.db import Database, open_database
+from sync.central.settings import ENV_CONFIG, Settings
+
+
+def _options(settings: Settings, log_level: str) -> dict[str, Any]:
+    server = settings.server
+    return {
+        "log_level": log_level,
+        # The kiosks' batches are small and many: keep connections open between them.
+        "timeout_keep_alive": int(server.keep_alive_seconds),
+        # uvicorn has no header time-out of its own: this protocol class adds one.
+        "http": header_timeout_protocol(server.header_timeout_seconds),
+        # X-Forwarded-For / -Proto are believed from these addresses only, so the client
+        # address the login throttle counts, and the scheme, cannot be forged by others.
+        "proxy_headers": True,
+        "forwarded_allow_ips": list(server.trusted_proxies),
+        "limit_concurrency": server.limit_concurrency,
+        "backlog": server.backlog,
+        "server_header": False,
+        # Open alert streams (Server-Sent Events) never end on their own: close them
+        # after this long so that a stop or restart does not wait for the browsers.
+        "timeout_graceful_shutdown": 5,
+    }
 
 
 def _config(settings: Settings, db: Database | None, log_level: str) -> uvicorn.Config:
-    server = settings.server
-    return uvicorn.Config(
-        create_app(settings, db),
-        log_level=log_level,
-        # The kiosks' batches are small and many: keep connections open between them.
-        timeout_keep_alive=int(server.keep_alive_seconds),
-        # uvicorn has no header time-out of its own: this protocol class adds one.
-        http=header_timeout_protocol(server.header_timeout_seconds),
-        # X-Forwarded-For / -Proto are believed from these addresses only, so the client
-        # address the login throttle counts cannot be forged by anyone else.
-        proxy_headers=True,
-        forwarded_allow_ips=list(server.trusted_proxies),
-        limit_concurrency=server.limit_concurrency,
-        backlog=server.backlog,
-        server_header=False,
-        # Open alert streams (Server-Sent Events) never end on their own: close them
-        # after this long so that a stop or restart does not wait for the browsers.
-        timeout_graceful_shutdown=5,
-    )
+    return uvicorn.Config(create_app(settings, db), **_options(settings, log_level))
 
 
-def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> None:
-    config = _config(settings, None, log_level)
-    config.host, config.port = host, port
+def serve(
+    settings: Settings, host: str, port: int, log_level: str = "info", workers: int = 1
+) -> None:
+    """Serve in the foreground; with several workers, each a process importing the app."""
     logfilter.install(settings.server.log_repeat_seconds)
-    uvicorn.Server(config).run()
+    if workers == 1:
+        config = _config(settings, None, log_level)
+        config.host, config.port = host, port
+        uvicorn.Server(config).run()
+        return
+    # Upgraded once here, so the workers do not race to migrate the same database.
+    open_database(settings.database_url, settings.database.pool_size).close()
+    # The workers read the same settings file; CENTRAL__* overrides reach them as they are.
+    os.environ[ENV_CONFIG] = str(settings.config_path)
+    uvicorn.run(
+        "sync.central.asgi:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **_options(settings, log_level),
+    )
 
 
 @dataclass

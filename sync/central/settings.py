@@ -49,6 +49,8 @@ class ServerSection(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     session_hours: float = Field(default=12, gt=0, le=24 * 30)
+    # Processes serving requests (uvicorn workers); more than one needs PostgreSQL.
+    workers: int = Field(default=1, ge=1, le=64)
     # The address kiosks reach this central at (behind its TLS proxy): what a
     # provisioning code carries (centralctl counter add --qr). Empty: not known.
     public_url: str = ""
@@ -62,7 +64,8 @@ class ServerSection(_Section):
 
     # "auto": Secure unless the request's host is loopback (a test or a demo on one machine).
     secure_cookies: Literal["auto"] | bool = "auto"
-    # Only these addresses may say who the client is (X-Forwarded-For / -Proto).
+    # Only these addresses may say who the client is and over which scheme it came
+    # (X-Forwarded-For / -Proto): the TLS proxy in front.
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
     keep_alive_seconds: float = Field(default=30, gt=0, le=3600)
     header_timeout_seconds: float = Field(default=10, gt=0, le=600)

@@ -14,10 +14,14 @@ import pytest
 from kiosk.config import DEFAULT_CONFIG
 
 CONFIG = DEFAULT_CONFIG.parent
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
 UNITS = sorted(
     path for path in CONFIG.iterdir() if path.suffix in (".service", ".timer", ".socket")
 )
-INSTALLED_VENV_BIN = "/opt/counter-kiosk/.venv/bin/"
+# Where the installers put the programs the units run (scripts/install-kiosk,
+# scripts/install-central): the current version's venv, and the central's backup script.
+INSTALLED_VENV_BINS = ("/opt/counter-kiosk/current/bin/", "/opt/counter-central/current/bin/")
+INSTALLED_TOOLS = "/opt/counter-central/tools/backup-central"
 
 
 def installed_name(path: Path) -> str:
@@ -36,11 +40,14 @@ def test_every_unit_passes_systemd_analyze_verify(tmp_path: Path):
     if not shutil.which("systemd-analyze"):
         pytest.skip("systemd-analyze is missing (Debian: apt-get install systemd)")
     assert UNITS, "no unit files in config/"
-    # verify refuses an ExecStart whose program does not exist: the installed venv's
-    # programs are this venv's, and cage (absent on a test machine) a program that exists.
+    # verify refuses an ExecStart whose program does not exist: the installed venvs'
+    # programs are this venv's, the installed backup script the checkout's, and cage
+    # (absent on a test machine) a program that exists.
     for unit in UNITS:
         text = unit.read_text(encoding="utf-8")
-        text = text.replace(INSTALLED_VENV_BIN, str(Path(sys.executable).parent) + "/")
+        for venv_bin in INSTALLED_VENV_BINS:
+            text = text.replace(venv_bin, str(Path(sys.executable).parent) + "/")
+        text = text.replace(INSTALLED_TOOLS, str(SCRIPTS / "backup-central"))
         text = text.replace("/usr/bin/cage ", shutil.which("env") + " ")
         (tmp_path / installed_name(unit)).write_text(text, encoding="utf-8")
     done = subprocess.run(
