@@ -170,6 +170,7 @@ class UiSection(_Section):
     idle_seconds: float = number(60, MIN_SECONDS, 3600)
     service_idle_seconds: float = number(60, MIN_SECONDS, 3600)
     sound: StrictBool = False
+    voice: StrictBool = False
     turn_key: str = "f9"
     officer_figures_min_count: int = number(10, 1, 10_000)
     officer_figures_step: int = number(5, 1, 10_000)

@@ -48,7 +48,7 @@ def _existing(path: Path, what: str) -> Path:
 
 
 def assets_dir() -> Path:
-    """The shipped ``assets/`` folder (faces/, sounds/)."""
+    """The shipped ``assets/`` folder (faces/, sounds/, voice/)."""
     return _existing(package_dir("kiosk") / SHIPPED / "assets", "the assets folder")
 
 
@@ -64,6 +64,12 @@ def faces_dir() -> Path:
 def sound(name: str) -> Path:
     """A sound, ``assets/sounds/<name>.wav``."""
     return _existing(assets_dir() / "sounds" / f"{name}.wav", f"the sound {name!r}")
+
+
+def voice(lang: str, name: str) -> Path:
+    """A spoken prompt, ``assets/voice/<lang>/<name>.wav`` (rendered by scripts/make_voice;
+    ``<name>.txt`` beside it holds the words it says)."""
+    return _existing(assets_dir() / "voice" / lang / f"{name}.wav", f"the voice {lang}/{name!r}")
 
 
 def config_dir() -> Path:

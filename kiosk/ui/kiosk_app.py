@@ -28,7 +28,9 @@ from kiosk.ui import i18n, theme
 from kiosk.ui.guard import GuardedScreenManager
 from kiosk.ui.keys import KeyReader
 from kiosk.ui.service_link import ServiceLink, status_line
+from kiosk.ui.sounds import Sounds
 from kiosk.ui.sync_status import DOT_COLOURS, NOT_CONFIGURED, NoSync, SyncService
+from kiosk.ui.voice import Voice
 from kiosk.ui.widgets import ServiceCorner
 from sync.provisioning import looks_like_code
 
@@ -108,7 +110,8 @@ class KioskApp(App):
         self.sm: GuardedScreenManager | None = None
         self.keys = KeyReader(self._on_press, self._on_scan, Clock.schedule_once)
         self._exiting = False
-        self._sound = None
+        self.sounds = Sounds()  # loaded in build(), once
+        self.voice = Voice(self.sounds, enabled=self.settings.ui.voice)
         self.systemd = ServiceLink(self.settings.counter.id)
         self.phone_links = PhoneLinks(self.settings)
 
@@ -121,6 +124,9 @@ class KioskApp(App):
         self.sm.transition = NoTransition()  # the next screen shows in the next frame
         for name in PREBUILT:
             self.screen(name)
+        if self.settings.ui.sound:
+            self.sounds.load("tap", lambda: resources.sound("tap"))
+        self.voice.load()
         corner: ServiceCorner = root.ids.corner
         corner.bind(on_long_press=lambda _w: self.go("pin", mode="service"))
         ExceptionManager.add_handler(_KeepRunning(self))
@@ -155,8 +161,10 @@ class KioskApp(App):
         return i18n.t(key, lang or self.lang, **values)
 
     def set_lang(self, lang: str) -> None:
-        if lang in i18n.LANGUAGES:
+        if lang in i18n.LANGUAGES and lang != self.lang:
             self.lang = lang
+            if self.sm is not None and self.sm.current == "rate":
+                self.voice.language_chosen(lang)
 
     # --- navigation -----------------------------------------------------------------
 
@@ -181,6 +189,7 @@ class KioskApp(App):
         """The resting screen for the counter's state: closed, paused, waiting or rate."""
         desk = self.counter.desk()
         self._show_officer(desk.officer)
+        self.voice.officer_is(desk.officer.code if desk.officer else None)
         if desk.officer is None:
             return "closed"
         if desk.paused:
@@ -209,19 +218,12 @@ class KioskApp(App):
 
     # --- services -------------------------------------------------------------------
 
-    def play_tap(self) -> None:
-        """The same short click for every face (the officer must not hear the choice)."""
-        if not self.settings.ui.sound:
-            return
-        if self._sound is None:
-            from kivy.core.audio import SoundLoader
-
-            self._sound = SoundLoader.load(str(resources.sound("tap")))
-            if self._sound is None:
-                log.warning("no audio output: tap sound disabled")
-                self._sound = False
-        if self._sound:
-            self._sound.play()
+    def rated_aloud(self) -> None:
+        """A rating is stored: the same click and the same spoken thanks for every face
+        (the officer must not hear the choice), each when configured."""
+        if self.settings.ui.sound:
+            self.sounds.play("tap")
+        self.voice.rated(self.lang)
 
     def exit_app(self) -> None:
         log.info("exit requested (service screen or SIGTERM)")

@@ -3,10 +3,11 @@ a counter, before an update switches to it.
 
 What it proves, in order: the config loads; the database it points at (``[storage]
 data_dir``, usually a copy of the live one made by the update script) opens and migrates
-to this version's schema; every configured face, the tap sound and the UI's catalogs are in
-the installation; the real `KioskApp` builds its screens and draws its first frame with
-the faces loaded as textures. Then it prints ONE line on stdout and exits: 0 with
-``kiosk self-test: ok: ...`` (what was checked), 1 with ``kiosk self-test: FAILED: ...``.
+to this version's schema; every configured face, the tap sound (and the spoken prompts
+when ``[ui] voice`` is on) and the UI's catalogs are in the installation; the real
+`KioskApp` builds its screens and draws its first frame with the faces loaded as textures.
+Then it prints ONE line on stdout and exits: 0 with ``kiosk self-test: ok: ...`` (what
+was checked), 1 with ``kiosk self-test: FAILED: ...``.
 
 It must never show a window on the counter's screen nor touch any folder but the data
 folder it is given: SDL renders off-screen (whatever DISPLAY or WAYLAND_DISPLAY say),
@@ -113,11 +114,16 @@ def _shipped_files(config: KioskConfig) -> str:
     """The installation carries every file the configured screens need."""
     from kiosk.catalogs import translations
     from kiosk.ui.i18n import DOMAIN, LANGUAGES
+    from kiosk.ui.voice import PROMPTS
 
     try:
         for level in config.rating.levels:
             resources.face(level.face)
         resources.sound("tap")
+        if config.ui.voice:  # the app would carry on silently; an update must not
+            for lang in LANGUAGES:
+                for name in PROMPTS:
+                    resources.voice(lang, name)
         for name in ("app.kv", "widgets.kv"):
             resources.ui_file(name)
     except resources.ResourceMissing as exc:
@@ -127,7 +133,8 @@ def _shipped_files(config: KioskConfig) -> str:
             raise SelfTestFailed(
                 f"the {lang!r} catalog is missing from {resources.locale_dir('kiosk')}"
             )
-    return f"faces, sound and catalogs ({', '.join(LANGUAGES)}) from {resources.assets_dir()}"
+    sounds = "sound, spoken prompts" if config.ui.voice else "sound"
+    return f"faces, {sounds} and catalogs ({', '.join(LANGUAGES)}) from {resources.assets_dir()}"
 
 
 class _Database:
@@ -182,8 +189,11 @@ def _first_frame(counter: Any, home: Path, size: tuple[int, int], started: float
     every face's texture was loaded; return how many faces it shows."""
     from kiosk.ui.app import prepare_kivy
 
-    # Off-screen whatever the session says: the self-test runs beside the live kiosk.
+    # Off-screen whatever the session says: the self-test runs beside the live kiosk. And
+    # silent: SDL's dummy audio loads the configured sounds as the counter does, without
+    # taking the live kiosk's sound card, nor failing on a machine that has none.
     os.environ["SDL_VIDEODRIVER"] = "offscreen"
+    os.environ["SDL_AUDIODRIVER"] = "dummy"
     # Run by an update inside a systemd service, it must not tell systemd that this
     # service is ready or alive: that is the real kiosk's word (sd_notify).
     for name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):

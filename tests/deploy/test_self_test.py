@@ -100,11 +100,19 @@ def test_self_test_fails_in_one_line_when_a_configured_face_is_not_installed(
         tmp_path / "copy",
         KIOSK__RATING__LEVELS=levels,
         KIOSK__RATING__REASONS_AFTER_LEVELS="[1]",
+        KIOSK__RATING__SATISFIED_LEVELS="[2]",  # the shipped [3, 4] are not levels here
     )
 
     assert code == 1
     assert len(lines) == 1 and lines[0].startswith("kiosk self-test: FAILED: "), lines
     assert "happy_cat" in lines[0] and "happy_cat.png" in lines[0]
+
+
+def test_self_test_checks_the_spoken_prompts_when_voice_is_on(tmp_path: Path) -> None:
+    code, lines = self_test(tmp_path, tmp_path / "copy", KIOSK__UI__VOICE="true")
+
+    assert code == 0, lines
+    assert "faces, sound, spoken prompts and catalogs (vi, en)" in lines[0], lines
 
 
 def test_self_test_fails_in_one_line_when_the_database_cannot_be_opened(

@@ -494,12 +494,16 @@ def _shown_texts(robot: Robot) -> list[str]:
 
 def taps_on_a_full_disk(robot: Robot) -> dict:
     """The disk fills up while citizens rate: a tap that cannot be stored gets an apology,
-    never a thank-you; the technician finds the cause; once space is freed taps store."""
+    never a thank-you (nor a spoken one); the technician finds the cause; once space is
+    freed taps store."""
     from pathlib import Path
+
+    from scenarios_voice import record_sounds  # driver.py runs with tests/ui on the path
 
     counter = robot.app.counter
     data = Path(counter.config.storage.data_dir)
     robot.wait_screen("rate")
+    heard = record_sounds(robot.app)
     before = counter.status().today_total
     _fill_disk(data)
     seen: dict = {}
@@ -512,6 +516,7 @@ def taps_on_a_full_disk(robot: Robot) -> dict:
     robot.wait_screen("thanks")
     seen["full_low_texts"] = _shown_texts(robot)
     robot.wait_screen("rate")
+    seen["full_sounds"] = [sound["name"] for sound in heard]
     screen = _open_service(robot)
     seen["service"] = _outcome(screen)
     (data / "fill").unlink()
@@ -522,6 +527,8 @@ def taps_on_a_full_disk(robot: Robot) -> dict:
     seen["freed_texts"] = _shown_texts(robot)
     seen["freed_stored"] = counter.status().today_total - before
     seen["problem_after"] = counter.storage_problem
+    seen["freed_sounds"] = [sound["name"] for sound in heard[len(seen["full_sounds"]) :]]
+    return seen
 
 
 # --- provisioning by a scanned code ----------------------------------------------------

@@ -62,7 +62,8 @@ def run_on_small_disk(name: str, env: dict[str, str], data_dir: Path, keep: Path
 def test_a_tap_the_disk_cannot_take_gets_an_apology_and_the_technician_the_cause(
     roster, ui_env, data_dir: Path, tmp_path: Path
 ):
-    roster(logged_in=True)
+    roster(logged_in=True, UI__VOICE="true")
+    ui_env["SDL_AUDIODRIVER"] = "dummy"  # Kivy plays the spoken prompts with no sound card
     after = tmp_path / "after"
     seen = run_on_small_disk("taps_on_a_full_disk", ui_env, data_dir, after)
 
@@ -72,6 +73,7 @@ def test_a_tap_the_disk_cannot_take_gets_an_apology_and_the_technician_the_cause
         assert "Xin lỗi Ông/Bà" in texts
         assert not any("Cảm ơn" in text for text in texts)
     assert seen["full_texts"] == seen["full_low_texts"]
+    assert seen["full_sounds"] == []  # no spoken thanks either (nor the question again)
     # The technician sees it first thing, in the error colour, with the cause.
     assert seen["service"]["failed"] is True
     assert "kioskctl check" in seen["service"]["message"]
@@ -79,6 +81,7 @@ def test_a_tap_the_disk_cannot_take_gets_an_apology_and_the_technician_the_cause
     # Space freed: the next tap is stored and thanked, the problem forgotten.
     assert seen["freed_stored"] == 1
     assert any("Cảm ơn" in text for text in seen["freed_texts"])
+    assert seen["freed_sounds"] == ["voice/vi/thanks"]
     assert seen["problem_after"] is None
     # Nothing stored was damaged: the database is sound and holds exactly that rating.
     with sqlite3.connect(after / "kiosk.db") as db:

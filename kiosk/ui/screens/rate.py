@@ -22,6 +22,10 @@ class RateScreen(KioskScreen):
         # The next citizen must not inherit the last one's choices (English, a ticket).
         self.idle_seconds = kiosk.settings.ui.idle_seconds
 
+    def on_enter(self, *args) -> None:
+        super().on_enter(*args)
+        self.kiosk.voice.faces_shown(self.kiosk.lang)  # once per citizen (kiosk.ui.voice)
+
     def on_idle(self) -> None:
         """Nobody touched the faces for a while: whoever chose English or had a ticket
         scanned has left. In open mode their ticket must not go to the next citizen's
@@ -46,7 +50,7 @@ class RateScreen(KioskScreen):
             # same whatever face was tapped.
             self.kiosk.go("thanks", stored=False)
             return
-        self.kiosk.play_tap()
+        self.kiosk.rated_aloud()
         if ask:
             self.kiosk.go("reasons", rating_id=rating.id, rating=rating)
         else:
