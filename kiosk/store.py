@@ -30,12 +30,18 @@ from kiosk.models import Event, utcnow
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# The write-ahead log may grow while a reader holds an old snapshot (a long export, a
+# backup); SQLite then reuses the file but never shrinks it. With this limit every
+# checkpoint that empties the log also cuts the file back, so a burst never keeps a small
+# disk full (tests/kiosk/test_wal_size.py).
+WAL_LIMIT_BYTES = 4 * 1024 * 1024
 # Set on every connection, by the engine and by the rating write path alike.
 PRAGMAS = (
     "journal_mode=WAL",
     "synchronous=FULL",
     "foreign_keys=ON",
     f"busy_timeout={BUSY_TIMEOUT_MS}",
+    f"journal_size_limit={WAL_LIMIT_BYTES}",
 )
 MIGRATIONS = resources.kiosk_migrations()
 
