@@ -77,7 +77,12 @@ def send_email(config: AlertsSection, views: Sequence[AlertView]) -> None:
     if not recipients:
         # Nothing to retry: the setting, not the server, decides. The worker marks it sent.
         return
-    message = mail_of(config, recipients, views)
+    deliver_mail(config, mail_of(config, recipients, views), recipients)
+
+
+def deliver_mail(config: AlertsSection, message: EmailMessage, recipients: Sequence[str]) -> None:
+    """Hand ``message`` to the SMTP server of ``config`` for ``recipients`` (the alerts'
+    mails and the monthly report alike); DeliveryError when it does not take it."""
     try:
         password = config.smtp_password() if config.smtp_user else ""
     except OSError as exc:
