@@ -170,8 +170,11 @@ def _claim(db: Database, period: str, taker: str, now: datetime, minutes: float)
             dialect_insert(connection)(scheduled_sends)
             .values(kind=KIND, period=period, attempts=1, **taken)
             .on_conflict_do_nothing()
-        )
-        if inserted.rowcount == 1:
+            # rowcount is not told for an INSERT on PostgreSQL (psycopg gives -1): the
+            # row it returns is the answer, on both databases.
+            .returning(scheduled_sends.c.period)
+        ).first()
+        if inserted is not None:
             return True
         retaken = connection.execute(
             update(scheduled_sends)
