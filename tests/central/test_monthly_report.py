@@ -99,7 +99,7 @@ def test_the_month_goes_out_once_on_its_first_working_day_with_the_apis_figures(
         assert set(smtp.envelopes[0]) == set(LEADERS)
         assert mail["From"] == "baocao@hcc.example.vn"
         assert mail["Subject"] == (
-            "Báo cáo kết quả đánh giá sự hài lòng – Tháng 10 năm 2026 – "
+            "Báo cáo kết quả đánh giá mức độ hài lòng – Tháng 10 năm 2026 – "
             "Trung tâm Phục vụ hành chính công"
         )
         body = mail.get_body(("plain",)).get_content()
@@ -231,7 +231,9 @@ def test_a_central_that_died_while_sending_is_taken_over_after_claim_minutes(
             )
         )
     with smtp_server() as (port, smtp):
-        settings = with_mail(settings_for, database_url, port, REPORTS__CLAIM_MINUTES="30")
+        settings = with_mail(
+            settings_for, database_url, port, REPORTS__CLAIM_MINUTES="30", REPORTS__LANGUAGE="en"
+        )
 
         assert send_due(central.db, settings, taken + timedelta(minutes=29)) is None
         assert smtp.mails == []
@@ -239,7 +241,9 @@ def test_a_central_that_died_while_sending_is_taken_over_after_claim_minutes(
         record = send_due(central.db, settings, taken + timedelta(minutes=31))
 
         assert record is not None and record.outcome == "sent" and record.attempts == 2
-        assert len(smtp.mails) == 1
+        [mail] = smtp.mails
+        assert mail["Subject"].startswith("Citizen and business satisfaction report – October")
+        assert attachment(mail)[0] == "satisfaction-report-2026-10-en.xlsx"
         assert send_due(central.db, settings, taken + timedelta(hours=3)) is None
         assert len(smtp.mails) == 1
 
