@@ -23,7 +23,7 @@ SMTP_PASSWORD_VARIABLE = "CENTRAL_SMTP_PASSWORD"
 _ADDRESS = re.compile(r"^[^@\s<>,]+@[^@\s<>,]+$")
 
 
-def _addresses(values: tuple[str, ...]) -> tuple[str, ...]:
+def email_addresses(values: tuple[str, ...]) -> tuple[str, ...]:
     for value in values:
         if not _ADDRESS.match(value):
             raise ValueError(f"{value!r} is not an e-mail address (name@example.vn)")
@@ -76,7 +76,7 @@ class AlertsSection(BaseModel):
     @field_validator("recipients")
     @classmethod
     def _recipients(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _addresses(value)
+        return email_addresses(value)
 
     @field_validator("department_recipients")
     @classmethod
@@ -84,7 +84,7 @@ class AlertsSection(BaseModel):
         cls, value: dict[str, tuple[str, ...]]
     ) -> dict[str, tuple[str, ...]]:
         for addresses in value.values():
-            _addresses(addresses)
+            email_addresses(addresses)
         # Department codes are case-insensitive; the roster keeps them upper case.
         return {code.upper(): addresses for code, addresses in value.items()}
 
@@ -92,7 +92,7 @@ class AlertsSection(BaseModel):
     @classmethod
     def _from(cls, value: str) -> str:
         if value:
-            _addresses((value,))
+            email_addresses((value,))
         return value
 
     @property

@@ -33,6 +33,7 @@ from sync.central.errors import ApiError, LastResort, error_response, scope_lang
 from sync.central.hashing import HashPool
 from sync.central.i18n import t
 from sync.central.marker import ProtocolMarker
+from sync.central.monthly_worker import MonthlyWorker
 from sync.central.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,12 +51,17 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Each process sends alerts from the shared outbox; rows are claimed, so several
         # processes never send one twice (sync.central.alert_worker).
-        worker = None
+        # So does the monthly report's, which one process of several sends (a row claimed
+        # in scheduled_sends: sync.central.monthly_send).
+        workers: list[AlertWorker | MonthlyWorker] = []
         if settings.alerts.enabled and settings.alerts.channels():
-            worker = AlertWorker(db, settings)
+            workers.append(AlertWorker(db, settings))
+        if settings.reports.enabled:
+            workers.append(MonthlyWorker(db, settings))
+        for worker in workers:
             worker.start()
         yield
-        if worker is not None:
+        for worker in workers:
             worker.stop()
         hash_pool.close()
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sync.central import periods
 from sync.central.cli_base import CliError, open_database_of
+from sync.central.cli_monthly import add_send_monthly
 from sync.central.models import utcnow
 from sync.central.published_file import write_published
 from sync.central.reasons import REASON_GROUPS
@@ -65,6 +66,8 @@ def add_report_command(commands: Any) -> None:
         "--lang", choices=["vi", "en"], default="vi", help="words of xlsx and pdf (default vi)"
     )
     report.set_defaults(run=cmd_report)
+    # `report send-monthly`: the scheduled monthly mail, by hand; plain `report` is as before.
+    add_send_monthly(report.add_subparsers(dest="action", metavar="ACTION"))
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> None:

@@ -13,13 +13,17 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sync.central import locale_format
 from sync.central.dashboard_page import language, open_page, render
+from sync.central.db import Database
 from sync.central.i18n import t
-from sync.central.periods import Period, day_range, parse_any, presets
+from sync.central.monthly_send import EMPTY, SENT, latest_record
+from sync.central.periods import Period, day_range, parse, parse_any, presets
 from sync.central.phrases import report_problem
 from sync.central.published import published_report
 from sync.central.published_html import report_context
 from sync.central.reports import ReportError
+from sync.central.settings import Settings
 from sync.protocol import PUBLISHED_PATH
 
 router = APIRouter()
@@ -60,6 +64,7 @@ def report_page(request: Request) -> Response:
         "date_from": page.day(period.date_from),
         "date_to": page.day(period.date_to),
         "error": error,
+        "monthly": monthly_line(page.db, page.settings, lang),
         "presets": [
             (t(key, lang), f"{PATH}?{_query(choice, lang)}", choice == period)
             for key, choice in presets(page.today)
@@ -70,3 +75,20 @@ def report_page(request: Request) -> Response:
         },
     }
     return render("published_page.html", lang, **context)
+
+
+def monthly_line(db: Database, settings: Settings, lang: str) -> str | None:
+    """When the monthly report last went out by e-mail, and to whom; or why it did not.
+    None before the first one, and while one is being sent."""
+    record = latest_record(db)
+    if record is None:
+        return None
+    period = parse("month", record.period).title(lang)
+    if record.outcome == SENT and record.sent_at is not None:
+        when = locale_format.moment(record.sent_at, lang, settings.report.tz)
+        return t("monthly_sent", lang, period=period, time=when, to=", ".join(record.recipients))
+    if record.outcome == EMPTY:
+        return t("monthly_empty", lang, period=period)
+    if record.last_error:
+        return t("monthly_pending", lang, period=period, error=record.last_error)
+    return None

@@ -208,3 +208,25 @@ alert_channels = Table(
     Column("claimed_by", String(64)),
     Column("claimed_until", UTCDateTime),
 )
+
+# Reports the central sends on a schedule (kind "monthly_report", period "2026-10"): one
+# row per report, inserted by the process that takes it before it sends, so that of
+# several centrals on one database exactly one sends it. ``claimed_until`` is when another
+# process may take it over: the taker died while sending, or the send failed and waits
+# for its next try. ``sent_at`` is set once it went out (``outcome`` "sent"), or once it
+# was found to have nothing to report (``outcome`` "empty": no rated turn that month).
+scheduled_sends = Table(
+    "scheduled_sends",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("claimed_by", String(64)),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("claimed_until", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Column("outcome", String(16)),
+    Column("recipients", Text),
+    Column("turns", Integer),
+    Column("last_error", Text),
+)

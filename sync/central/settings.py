@@ -29,6 +29,7 @@ from pydantic import (
 from kiosk import resources
 from kiosk.tomlconfig import ConfigProblems, load_toml_model, pick_config_path, resolve_paths
 from sync.central.alert_settings import AlertsSection
+from sync.central.monthly_settings import ReportsSection
 from sync.protocol import MAX_BATCH
 
 ENV_PREFIX = "CENTRAL__"
@@ -219,13 +220,19 @@ class Settings(_Section):
     alerts: AlertsSection = AlertsSection()
     login: LoginSection = LoginSection()
     roster: RosterSection = RosterSection()
+    reports: ReportsSection = ReportsSection()
     config_path: Path = Path()
 
     @model_validator(mode="after")
-    def _alert_levels_known(self) -> Settings:
+    def _consistent(self) -> Settings:
         unknown = sorted(set(self.alerts.levels) - set(self.report.levels))
         if unknown:
             raise ValueError(f"alerts: levels {unknown} are not in [report] levels")
+        if self.reports.enabled and not self.alerts.email_on:
+            raise ValueError(
+                "reports: recipients are set, but the mail server is not: set [alerts] "
+                "smtp_host and from (the monthly report goes by the alerts' mail server)"
+            )
         return self
 
     @property

@@ -45,6 +45,7 @@ CHROMIUM_ARGS = [
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_UNREACHABLE = f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}"
 TABLES = (
+    "scheduled_sends",
     "alert_deliveries",
     "alert_channels",
     "alerts",

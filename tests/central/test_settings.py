@@ -104,3 +104,38 @@ def test_reasons_take_the_kiosks_label_keys_and_refuse_a_code_given_twice(
     assert "report.reasons (from CENTRAL__REPORT__REASONS): code a is given more than once" in str(
         error.value
     )
+
+
+def test_the_monthly_report_takes_holidays_as_dates_and_needs_a_mail_server(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "central.toml"
+    config.write_text(
+        '[storage]\ndata_dir = "d"\n'
+        '[alerts]\nsmtp_host = "mail.hcc.example.vn"\nfrom = "baocao@hcc.example.vn"\n'
+        '[reports]\nrecipients = ["lanhdao@hcc.example.vn"]\n'
+        'holidays = ["2027-01-01", 2027-02-08]\nsend_hour = 8\n',
+        encoding="utf-8",
+    )
+
+    reports = load_settings(config, environ={}).reports
+
+    assert reports.enabled and reports.send_hour == 8
+    assert [str(day) for day in reports.holidays] == ["2027-01-01", "2027-02-08"]
+    shipped = load_settings(DEFAULT_CONFIG, environ={}).reports
+    assert not shipped.enabled and shipped.holidays == ()
+
+    with pytest.raises(SettingsError) as error:
+        load_settings(config, environ={"CENTRAL__ALERTS__SMTP_HOST": ""})
+    assert "recipients are set, but the mail server is not" in "\n".join(error.value.problems)
+
+    with pytest.raises(SettingsError) as error:
+        load_settings(
+            config,
+            environ={
+                "CENTRAL__REPORTS__HOLIDAYS": '["2027-13-01"]',
+                "CENTRAL__REPORTS__SEND_HOUR": "24",
+            },
+        )
+    text = "\n".join(error.value.problems)
+    assert "reports.holidays" in text and "reports.send_hour" in text
