@@ -13,6 +13,7 @@ peaking at ``--peak`` times the day's average).
 
     scripts/loadgen [--kiosks 200] [--processes 2] [--rate 6] [--seconds 60]
                     [--database-url postgresql+psycopg://postgres@127.0.0.1/loadgen]
+                    [--workers 2]
 """
 
 from __future__ import annotations
@@ -122,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-counter-day", type=float, default=150.0)
     parser.add_argument("--peak", type=float, default=4.0, help="busiest hour / average hour")
     parser.add_argument("--database-url", default="", help="the central's (default: SQLite)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="central processes (more than 1: PostgreSQL)"
+    )
     parser.add_argument("--seed", type=int, default=random.randrange(2**32))
     args = parser.parse_args(argv)
 
@@ -132,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             f"loadgen: {args.kiosks} kiosks in {args.processes} processes, seed {args.seed}",
             file=sys.stderr,
         )
-        with running_central(central_dir, counters, args.database_url) as central:
+        server = {"CENTRAL__SERVER__WORKERS": str(args.workers)}
+        with running_central(central_dir, counters, args.database_url, server) as central:
             tokens = sorted(central.tokens.items())
             shares = [tokens[i :: args.processes] for i in range(args.processes)]
             results = multiprocessing.Queue()
@@ -161,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     counter_peak_per_second = args.per_counter_day / (8 * 3600) * args.peak
     summary = {
         "kiosks": args.kiosks,
+        "central_workers": args.workers,
         "wall_seconds": round(elapsed, 1),
         "recorded": recorded,
         "at_center": at_center,
