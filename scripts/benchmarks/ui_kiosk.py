@@ -134,17 +134,11 @@ def x_display():
     if os.environ.get("DISPLAY") or not shutil.which("Xvfb"):
         yield os.environ.get("DISPLAY")
         return
-    number = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    from tests.ui.xserver import start_xvfb
+
+    server, display = start_xvfb()
     try:
-        deadline = time.monotonic() + 30
-        while not Path(f"/tmp/.X11-unix/X{number}").exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        yield f":{number}"
+        yield display
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -3,11 +3,11 @@ technician would: Xvfb on a free display number, and a patient ``wait_for``."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -31,21 +31,26 @@ def xserver() -> Iterator[str]:
         unavailable(
             "display", "Xvfb and xdotool are needed (scripts/bootstrap installs them as root)"
         )
-    number = next(
-        (
-            n
-            for n in range(90, 160)
-            if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
-        ),
-        None,
-    )
-    assert number is not None, "no free X display number"
+    server, display = start_xvfb()
+    yield display
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def start_xvfb(screen: str = "1280x800x24") -> tuple[subprocess.Popen, str]:
+    """Start Xvfb on a display number it picks itself (-displayfd), so test workers and
+    benchmarks running side by side never race for one; return it and its DISPLAY."""
+    read_end, write_end = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", f":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", screen, "-nolisten", "tcp"],
+        pass_fds=(write_end,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    assert wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), 30)
-    yield f":{number}"
-    server.terminate()
-    server.wait(timeout=30)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        number = pipe.readline().strip()  # written once the server accepts clients
+    if not number:
+        server.kill()
+        raise RuntimeError("Xvfb did not start")
+    return server, f":{number}"
