@@ -89,7 +89,10 @@ def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-NEXT_YEARS = iso(datetime.now(UTC) + timedelta(days=800))
+# A whole day: the same test id in every pytest worker (xdist compares collections).
+NEXT_YEARS = iso(
+    (datetime.now(UTC) + timedelta(days=800)).replace(hour=0, minute=0, second=0, microsecond=0)
+)
 YEAR_1 = ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "0001-01-01T23:59:59-14:00"]
 YEAR_9999 = ["9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59-01:00", "9999-12-31T00:00+14:00"]
 BAD_TIMES = [*YEAR_1, *YEAR_9999, "1999-12-31T23:59:59Z", NEXT_YEARS, "2025-02-30T00:00:00Z"]
