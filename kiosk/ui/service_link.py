@@ -54,8 +54,11 @@ class ServiceLink:
         # on_flip follows on_draw: the frame has been drawn and handed to the screen.
         window.unbind(on_flip=self._first_frame)
         self.ready = True
+        # Logged whether or not systemd listens: "ready" is when a technician (and a test
+        # driving the window) can expect taps and keys to be taken.
+        log.info("ready: first frame drawn")
         if sdnotify.notify("READY=1", f"STATUS={self._status}", environ=self.environ):
-            log.info("systemd told: ready (first frame drawn)")
+            log.info("systemd told: ready")
         period = sdnotify.watchdog_seconds(self.environ)
         if period:
             # Half the period, as sd_watchdog_enabled(3) advises: one late frame is no hang.

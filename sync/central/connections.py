@@ -16,15 +16,24 @@ import asyncio
 import logging
 
 import h11
+from uvicorn import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 log = logging.getLogger(__name__)
 
 
-class _HeaderTimeoutH11Protocol(H11Protocol):
-    header_timeout_seconds: float = 10.0
+DEFAULT_HEADER_TIMEOUT = 10.0
+
+
+class HeaderTimeoutH11Protocol(H11Protocol):
+    """A module-level class (uvicorn's worker processes get it by pickling, i.e. by
+    name); the time-out comes from the uvicorn Config it is given (with_header_timeout)."""
 
     _header_timer: asyncio.TimerHandle | None = None
+
+    @property
+    def header_timeout_seconds(self) -> float:
+        return getattr(self.config, "header_timeout_seconds", DEFAULT_HEADER_TIMEOUT)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -60,10 +69,9 @@ class _HeaderTimeoutH11Protocol(H11Protocol):
             self.transport.close()
 
 
-def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
-    """uvicorn's h11 protocol class whose request headers must arrive within ``seconds``."""
-    return type(
-        "HeaderTimeoutH11Protocol",
-        (_HeaderTimeoutH11Protocol,),
-        {"header_timeout_seconds": seconds},
-    )
+def with_header_timeout(config: Config, seconds: float) -> Config:
+    """``config`` serving with HeaderTimeoutH11Protocol, whose request headers must
+    arrive within ``seconds``; the attribute travels with the config to each worker."""
+    config.http = HeaderTimeoutH11Protocol
+    config.header_timeout_seconds = seconds  # type: ignore[attr-defined]
+    return config

@@ -100,9 +100,12 @@ def wait_words(lang: str, seconds: float) -> str:
 
 def secure_cookie(request: Request, setting: str | bool) -> bool:
     """The cookie's Secure flag: as set, or ("auto") on unless the request's host is
-    loopback, where a demo runs over plain HTTP. Never from a proxy's headers."""
+    loopback, where a demo runs over plain HTTP; and on whenever the request came over
+    https, which only a trusted proxy ([server] trusted_proxies) can say for a client."""
     if isinstance(setting, bool):
         return setting
+    if request.url.scheme == "https":
+        return True
     host = (request.url.hostname or "").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return False

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from sync.central import logfilter
 from sync.central.app import create_app
-from sync.central.connections import header_timeout_protocol
+from sync.central.connections import with_header_timeout
 from sync.central.db import Database, open_database
 from sync.central.settings import ENV_CONFIG, Settings
 
@@ -28,8 +29,6 @@ def _options(settings: Settings, log_level: str) -> dict[str, Any]:
         "log_level": log_level,
         # The kiosks' batches are small and many: keep connections open between them.
         "timeout_keep_alive": int(server.keep_alive_seconds),
-        # uvicorn has no header time-out of its own: this protocol class adds one.
-        "http": header_timeout_protocol(server.header_timeout_seconds),
         # X-Forwarded-For / -Proto are believed from these addresses only, so the client
         # address the login throttle counts, and the scheme, cannot be forged by others.
         "proxy_headers": True,
@@ -43,8 +42,14 @@ def _options(settings: Settings, log_level: str) -> dict[str, Any]:
     }
 
 
+def _with_limits(config: uvicorn.Config, settings: Settings) -> uvicorn.Config:
+    # uvicorn has no header time-out of its own: this protocol class adds one.
+    return with_header_timeout(config, settings.server.header_timeout_seconds)
+
+
 def _config(settings: Settings, db: Database | None, log_level: str) -> uvicorn.Config:
-    return uvicorn.Config(create_app(settings, db), **_options(settings, log_level))
+    config = uvicorn.Config(create_app(settings, db), **_options(settings, log_level))
+    return _with_limits(config, settings)
 
 
 def serve(
@@ -61,7 +66,8 @@ def serve(
     open_database(settings.database_url, settings.database.pool_size).close()
     # The workers read the same settings file; CENTRAL__* overrides reach them as they are.
     os.environ[ENV_CONFIG] = str(settings.config_path)
-    uvicorn.run(
+    # As uvicorn.run does for workers, with the header time-out set on the config.
+    config = uvicorn.Config(
         "sync.central.asgi:app_from_environment",
         factory=True,
         host=host,
@@ -69,6 +75,8 @@ def serve(
         workers=workers,
         **_options(settings, log_level),
     )
+    _with_limits(config, settings)
+    Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 @dataclass

@@ -84,7 +84,7 @@ def test_a_database_that_cannot_answer_is_not_blamed_on_the_ratings(
 ) -> None:
     central.add_counter("Q07")
 
-    def locked(*_args: Any) -> set[str]:
+    def locked(*_args: Any, **_kwargs: Any) -> set[str]:
         raise OperationalError("INSERT", {}, Exception("disk I/O error"))
 
     monkeypatch.setattr(ingest, "insert_ratings", locked)

@@ -129,7 +129,8 @@ def test_kiosk_tells_systemd_it_is_ready_and_feeds_the_watchdog_until_frozen(
     # adds its own); no log file was written beside the database.
     lines = (tmp_path / "journal-stream").read_text(encoding="utf-8").splitlines()
     assert "<6>kiosk.ui: kiosk starting: counter Q07, data " + str(data_dir) in lines
-    assert "<6>kiosk.ui.service_link: systemd told: ready (first frame drawn)" in lines
+    assert "<6>kiosk.ui.service_link: ready: first frame drawn" in lines
+    assert "<6>kiosk.ui.service_link: systemd told: ready" in lines
     assert not (data_dir / "logs" / "kiosk.log").exists()
 
 
