@@ -9,6 +9,7 @@ screen may take a while to draw, and taps made meanwhile are delivered only then
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 
@@ -17,6 +18,8 @@ from kivy.uix.screenmanager import ScreenManager
 
 # Longer than a double tap (about 250 ms apart), shorter than a deliberate next tap.
 GUARD_SECONDS = 0.45
+
+log = logging.getLogger(__name__)
 
 
 class GuardedScreenManager(ScreenManager):
@@ -32,6 +35,8 @@ class GuardedScreenManager(ScreenManager):
 
     def _drawn(self, _dt: float) -> None:
         self._open_at = time.monotonic() + GUARD_SECONDS
+        # What the kiosk showed, and when: read in kioskctl logs after a complaint.
+        log.info("screen %s shown", self.current)
 
     def guarded(self) -> bool:
         return time.monotonic() < self._open_at

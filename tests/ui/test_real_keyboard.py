@@ -32,6 +32,11 @@ def xdotool(display: str, *args: str) -> None:
     subprocess.run(["xdotool", *args], env={"DISPLAY": display}, check=True, timeout=60)
 
 
+def shown(data_dir: Path, screen: str) -> bool:
+    """The kiosk's log says ``screen`` has been drawn."""
+    return f"screen {screen} shown" in (data_dir / "logs" / "kiosk.log").read_text()
+
+
 def officer_logged_in(data_dir: Path) -> str | None:
     with sqlite3.connect(data_dir / "kiosk.db") as db:
         row = db.execute(
@@ -69,10 +74,11 @@ def test_a_badge_scanner_and_a_number_pad_work_through_x(xserver, roster, ui_env
         # The badge, at a scanner's speed (then its Enter), and the PIN typed by a person.
         xdotool(xserver, "type", "--delay", "8", "CB001")
         xdotool(xserver, "key", "Return")
-        # The officer types once the PIN pad shows: its first showing builds the screen,
-        # which takes a second or more on a loaded machine, and keys in the 0.45 s after a
-        # screen appears are ignored on purpose (kiosk/ui/guard.py).
-        time.sleep(4)
+        # The officer types once the PIN pad shows (keys in the 0.45 s after a screen
+        # appears are ignored on purpose: kiosk/ui/guard.py; its first showing may take a
+        # second or more on a loaded machine).
+        assert wait_for(lambda: shown(data_dir, "pin")), "the badge did not open the PIN pad"
+        time.sleep(1)
         xdotool(xserver, "type", "--delay", "150", "1234")
         xdotool(xserver, "key", "KP_Enter")
         if not wait_for(lambda: officer_logged_in(data_dir) == "CB001", 15):
