@@ -116,15 +116,21 @@ def run_ui(ui_env: dict[str, str]) -> Callable[..., dict]:
             text=True,
             timeout=SCENARIO_TIMEOUT,
         )
-        lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-        if done.returncode != 0 or not lines:
-            pytest.fail(
-                f"scenario {name} failed (exit {done.returncode}):\n"
-                f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-            )
-        return json.loads(lines[-1][len("RESULT ") :])
+        return scenario_result(name, done)
 
     return run
+
+
+def scenario_result(name: str, done: subprocess.CompletedProcess) -> dict:
+    """What a finished driver.py run reported (its last ``RESULT`` line); the test fails
+    with the child's output when it reported nothing or failed."""
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if done.returncode != 0 or not lines:
+        pytest.fail(
+            f"scenario {name} failed (exit {done.returncode}):\n"
+            f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    return json.loads(lines[-1][len("RESULT ") :])
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ with the process), filled by the scenario while the app runs.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import DRIVER, SCENARIO_TIMEOUT
+from tests.ui.conftest import DRIVER, SCENARIO_TIMEOUT, scenario_result
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
 
@@ -50,13 +49,7 @@ def run_on_small_disk(name: str, env: dict[str, str], data_dir: Path, keep: Path
         text=True,
         timeout=SCENARIO_TIMEOUT,
     )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
-    if done.returncode != 0 or not lines:
-        pytest.fail(
-            f"scenario {name} failed ({done.returncode}):\n{done.stdout[-3000:]}\n"
-            f"{done.stderr[-3000:]}"
-        )
-    return json.loads(lines[-1][len("RESULT ") :])
+    return scenario_result(name, done)
 
 
 def test_a_tap_the_disk_cannot_take_gets_an_apology_and_the_technician_the_cause(
