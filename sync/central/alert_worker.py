@@ -15,10 +15,7 @@ ever dropped: a delivery waits until its channel takes it.
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -28,6 +25,7 @@ from sync.central.alert_send import SENDERS, DeliveryError
 from sync.central.alert_words import Names, alert_query, describe
 from sync.central.db import Database, dialect_insert
 from sync.central.models import alert_channels, alert_deliveries, alerts, utcnow
+from sync.central.polling import PollingWorker
 from sync.central.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +34,9 @@ log = logging.getLogger(__name__)
 DIGEST_LIMIT = 200
 
 
-class AlertWorker:
+class AlertWorker(PollingWorker):
+    thread_name = "alert-worker"
+
     def __init__(
         self,
         db: Database,
@@ -44,35 +44,24 @@ class AlertWorker:
         clock: Callable[[], datetime] = utcnow,
         rand: Callable[[float, float], float] = random.uniform,
     ):
+        super().__init__()
         self.db, self.settings, self.config = db, settings, settings.alerts
         self._clock, self._rand = clock, rand
-        self.name = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:64]
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="alert-worker", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 30) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
+    def started(self) -> None:
         log.info("alert worker started: %s", ", ".join(self.config.channels()))
-        while not self._stop.wait(self.config.poll_seconds):
-            try:
-                self.run_once()
-            except Exception:
-                # A database that is down now may be back at the next round.
-                log.exception("alert worker round failed; trying again")
+
+    def interval(self) -> float:
+        return self.config.poll_seconds
+
+    def round(self) -> int:
+        return self.run_once()
 
     def run_once(self) -> int:
         """Send what is due now; return the number of messages sent."""
         sent = 0
         for department, channel in self._due_groups():
-            if self._stop.is_set():
+            if self.stopping:
                 break
             if self._claim(department, channel):
                 sent += self._send_group(department, channel)

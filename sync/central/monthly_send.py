@@ -16,8 +16,6 @@ Every function takes ``now`` (UTC), so a test can be the first working day of an
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +26,7 @@ from sync.central.db import Database, dialect_insert
 from sync.central.models import scheduled_sends, utcnow
 from sync.central.monthly_mail import MonthlyMail, monthly_mail
 from sync.central.periods import Period
+from sync.central.polling import process_name
 from sync.central.published import published_report
 from sync.central.settings import Settings
 from sync.central.working_days import due_month
@@ -50,10 +49,6 @@ class SendRecord:
     attempts: int
     last_error: str | None
     claimed_until: datetime
-
-
-def process_name(prefix: str = "") -> str:
-    return f"{prefix}{socket.gethostname()}:{os.getpid()}"[:64]
 
 
 def prepare(

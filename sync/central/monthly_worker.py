@@ -10,43 +10,33 @@ back. The claim in ``scheduled_sends`` makes one process of several send it.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime
 
 from sync.central.db import Database
 from sync.central.models import utcnow
-from sync.central.monthly_send import process_name, send_due
+from sync.central.monthly_send import send_due
+from sync.central.polling import PollingWorker
 from sync.central.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class MonthlyWorker:
+class MonthlyWorker(PollingWorker):
+    thread_name = "monthly-report"
+    round_at_start = True
+
     def __init__(self, db: Database, settings: Settings, clock: Callable[[], datetime] = utcnow):
+        super().__init__()
         self.db, self.settings, self._clock = db, settings, clock
-        self.name = f"{process_name()}:{id(self):x}"[:64]
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="monthly-report", daemon=True)
-        self._thread.start()
+    def started(self) -> None:
+        recipients = len(self.settings.reports.recipients)
+        log.info("monthly report worker started: %d recipient(s)", recipients)
 
-    def stop(self, timeout: float = 30) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def interval(self) -> float:
+        return self.settings.reports.poll_seconds
 
-    def _run(self) -> None:
-        reports = self.settings.reports
-        log.info("monthly report worker started: %d recipient(s)", len(reports.recipients))
-        while True:
-            try:
-                send_due(self.db, self.settings, self._clock(), self.name)
-            except Exception:
-                # A database that is down now may be back at the next round; a claim left
-                # behind runs out after claim_minutes.
-                log.exception("monthly report round failed; trying again")
-            if self._stop.wait(reports.poll_seconds):
-                return
+    def round(self) -> None:
+        # A claim left behind by a round that failed runs out after claim_minutes.
+        send_due(self.db, self.settings, self._clock(), self.name)
