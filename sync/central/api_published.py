@@ -16,11 +16,11 @@ from sync.central.api import admin_of, refusal, report_range
 from sync.central.errors import ApiError, scope_language
 from sync.central.i18n import pick_language, t
 from sync.central.models import utcnow
-from sync.central.pdf_report import PdfUnavailable, pdf_bytes
+from sync.central.pdf_report import PdfUnavailable
 from sync.central.periods import Period, day_range, parse_any
 from sync.central.published import published_report
+from sync.central.published_file import file_name, published_bytes
 from sync.central.reports import ReportError
-from sync.central.xlsx_report import xlsx_bytes
 from sync.protocol import PUBLISHED_PATH
 
 router = APIRouter()
@@ -37,10 +37,6 @@ def period_of(params: Any, today: Any) -> Period:
             raise ReportError("period: give either period or from/to", "period_and_range")
         return parse_any(params["period"])
     return day_range(*report_range(params, today))
-
-
-def file_name(period: Period, lang: str, output: str) -> str:
-    return f"satisfaction-report-{period.code}-{lang}.{output}"
 
 
 @router.get(PUBLISHED_PATH)
@@ -66,7 +62,7 @@ def get_published(request: Request) -> Response:
     words = pick_language(params.get("lang"))
     report = published_report(request.app.state.db, settings.report, period)
     try:
-        body = xlsx_bytes(report, words) if output == "xlsx" else pdf_bytes(report, words)
+        body = published_bytes(report, output, words)
     except PdfUnavailable as exc:
         raise ApiError(503, str(exc)) from None
     name = file_name(period, words, output)

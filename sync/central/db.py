@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
 from sqlalchemy import Connection, Engine, create_engine, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -79,6 +78,8 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (no-op when it is already there)."""
+    from alembic import command  # loaded when used: commands that do not migrate start faster
+
     config = dbtypes.alembic_config(MIGRATIONS)
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":

@@ -11,10 +11,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from sync.central import locale_format
-from sync.central.api_published import file_name
 from sync.central.i18n import t
 from sync.central.published import PublishedReport, total_line
-from sync.central.published_file import published_bytes
+from sync.central.published_file import file_name, published_bytes
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -12,7 +12,6 @@ reach its page. Chromium stays what the tests drive the dashboard with.
 from __future__ import annotations
 
 from sync.central.published import PublishedReport
-from sync.central.published_html import print_html
 
 
 class PdfUnavailable(RuntimeError):
@@ -29,4 +28,8 @@ def pdf_bytes(report: PublishedReport, lang: str) -> bytes:
             "(pip install 'counter-kiosk[central]') and Debian's libpango-1.0-0, "
             "libpangoft2-1.0-0 and fonts-dejavu-core"
         ) from None
+    # The print view shares the dashboard's templates (Jinja, FastAPI's request types):
+    # loaded with the first PDF, not by every centralctl command that names PdfUnavailable.
+    from sync.central.published_html import print_html
+
     return HTML(string=print_html(report, lang)).write_pdf()

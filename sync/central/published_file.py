@@ -10,18 +10,29 @@ import tempfile
 from pathlib import Path
 
 from sync.central.db import Database
-from sync.central.pdf_report import pdf_bytes
 from sync.central.periods import Period
 from sync.central.published import PublishedReport, published_report
 from sync.central.settings import ReportSection
-from sync.central.xlsx_report import xlsx_bytes
 
 FORMATS = ("xlsx", "pdf")
 
 
+def file_name(period: Period, lang: str, output: str) -> str:
+    """The report's file name, as the dashboard offers it and the monthly mail attaches it."""
+    return f"satisfaction-report-{period.code}-{lang}.{output}"
+
+
 def published_bytes(report: PublishedReport, output: str, lang: str) -> bytes:
     """The report as ``output`` ("xlsx" or "pdf") in ``lang``."""
-    return xlsx_bytes(report, lang) if output == "xlsx" else pdf_bytes(report, lang)
+    # Imported here: openpyxl and WeasyPrint take a good part of a second to load, and
+    # every other centralctl command (and the kiosks' API) never needs them.
+    if output == "xlsx":
+        from sync.central.xlsx_report import xlsx_bytes
+
+        return xlsx_bytes(report, lang)
+    from sync.central.pdf_report import pdf_bytes
+
+    return pdf_bytes(report, lang)
 
 
 def write_published(
