@@ -28,6 +28,8 @@ from kiosk.config import DEFAULT_CONFIG, load_config
 from kiosk.counter import Counter
 from kiosk.pins import hash_pin
 from kiosk.roster import upsert_officer
+from sync.central import accounts, roster
+from sync.central.db import open_database
 from tests.expected import unavailable
 
 REPO = DEFAULT_CONFIG.parent.parent
@@ -68,9 +70,9 @@ class Central:
 
     @classmethod
     def serving(cls, workdir: Path, database_url: str, **settings: str) -> Central:
-        """``centralctl init`` then ``serve`` on ``database_url``, state in ``workdir``;
-        no CENTRAL* variable of the developer's shell leaks in. ``settings``: more
-        variables, e.g. ``CENTRAL__ALERTS__WEBHOOK_URL=...``."""
+        """``centralctl serve`` on ``database_url`` (it creates or upgrades the schema as it
+        starts), state in ``workdir``; no CENTRAL* variable of the developer's shell leaks
+        in. ``settings``: more variables, e.g. ``CENTRAL__ALERTS__WEBHOOK_URL=...``."""
         env = {
             **{name: value for name, value in os.environ.items() if not name.startswith("CENTRAL")},
             "CENTRAL__DATABASE__URL": database_url,
@@ -81,8 +83,6 @@ class Central:
             **settings,
         }
         instance = cls(url="", database_url=database_url, env=env, workdir=workdir)
-        done = instance.ctl("init")
-        assert done.returncode == 0, done.stderr
         instance.url = instance.start()
         return instance
 
@@ -98,18 +98,24 @@ class Central:
 
     def add_counter(self, counter: str, department: str = "CA") -> str:
         """Add a counter of ``department``, with officer CB001 (PIN 1234) on its roster, as
-        ``make_kiosk`` logs in; return the counter's token."""
-        self.ctl("department", "add", department, f"Phòng {department}")
-        roster = self.workdir / f"roster-{department}.csv"
-        roster.write_text(
+        ``make_kiosk`` logs in; return the counter's token.
+
+        Done in this process, by the functions ``centralctl department add``, ``officer
+        import`` and ``counter add`` call (tests/central/test_centralctl.py runs those
+        commands): three Python processes per counter were a good part of the suite's time.
+        """
+        roster_file = self.workdir / f"roster-{department}.csv"
+        roster_file.write_text(
             f"code,full_name,department,pin\nCB001,Nguyễn Thị Hồng Nhung,{department},1234\n",
             encoding="utf-8",
         )
-        imported = self.ctl("officer", "import", str(roster))
-        assert imported.returncode == 0, imported.stderr
-        done = self.ctl("counter", "add", counter, "--department", department)
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip().splitlines()[-1]
+        db = open_database(self.database_url, upgrade=False)
+        try:
+            roster.add_department(db, department, f"Phòng {department}")
+            roster.import_officers(db, roster_file, min_pin_digits=4)
+            return accounts.add_counter(db, counter, department)
+        finally:
+            db.close()
 
     def start(self) -> str:
         """Start one more instance on the same database; return its URL."""
