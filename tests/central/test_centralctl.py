@@ -180,7 +180,8 @@ def test_errors_are_one_line_with_an_exit_code(centralctl: Run) -> None:
     assert "report.top_level (from CENTRAL__REPORT__TOP_LEVEL)" in bad_config.stderr
 
 
-def test_help_on_every_command(centralctl: Run) -> None:
+def test_help_on_every_command() -> None:
+    # Once, not per database: asking for help opens none.
     for command in (
         [],
         ["init"],
@@ -192,7 +193,9 @@ def test_help_on_every_command(centralctl: Run) -> None:
         ["admin", "add"],
         ["report"],
     ):
-        result = centralctl(*command, "--help")
+        result = subprocess.run(
+            [str(CENTRALCTL), *command, "--help"], capture_output=True, text=True, timeout=120
+        )
         assert result.returncode == 0 and "usage: centralctl" in result.stdout
 
 
