@@ -87,7 +87,10 @@ def test_a_badge_scanner_and_a_number_pad_work_through_x(xserver, roster, ui_env
             xdotool(xserver, "key", "BackSpace", "BackSpace", "BackSpace", "BackSpace")
             xdotool(xserver, "type", "--delay", "150", "1234")
             xdotool(xserver, "key", "KP_Enter")
-        assert wait_for(lambda: officer_logged_in(data_dir) == "CB001"), "badge login failed"
+        assert wait_for(lambda: officer_logged_in(data_dir) == "CB001"), (
+            "badge login failed; the kiosk's log ends:\n"
+            + "\n".join((data_dir / "logs" / "kiosk.log").read_text().splitlines()[-15:])
+        )
         time.sleep(1)
         xdotool(xserver, "key", "KP_1")  # the number pad's 1: the highest face
         assert wait_for(lambda: levels(data_dir) == [4]), levels(data_dir)
