@@ -8,6 +8,7 @@ try, never a second rating. Nothing here deletes a rating.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import logging
@@ -17,7 +18,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import requests
@@ -165,10 +166,17 @@ class SyncClient:
         fix a URL. Returns what is still pending (ratings set aside included)."""
         total = outbox.pending(self.store)
         done = 0
+
+        def moved_on(result: PushResult) -> None:
+            nonlocal done
+            done += result.sent + result.duplicate + result.rejected
+            if progress:
+                progress(done, max(total, done))
+
         stuck_since = time.monotonic()
         while True:
             try:
-                result = self.push()
+                result = self._push_all(moved_on)
             except CentralUnavailable as exc:
                 self.note_failure(exc)
                 if time.monotonic() - stuck_since > give_up_after:
@@ -179,9 +187,46 @@ class SyncClient:
             if moved + result.set_aside == 0:
                 return outbox.pending(self.store)
             stuck_since = time.monotonic()
-            done += moved
-            if progress:
-                progress(done, max(total, done + result.remaining))
+
+    def _push_all(self, on_batch: Callable[[PushResult], None]) -> PushResult:
+        """One pass over the whole outbox for a drain: batches read in seq order, and the
+        next one read and encoded while ``IN_FLIGHT`` are with the central, so the central
+        is never idle waiting for the kiosk (a push reads, then sends, then waits).
+        Raises the first failure once every batch sent has been answered, so what was
+        accepted is marked sent either way."""
+        outbox.release_abandoned_holds(self.store, self.config)
+        skip = self._resting_ids()
+        waiting: collections.deque[Future[PushResult]] = collections.deque()
+        total, failure = PushResult(), None
+
+        def collect() -> None:
+            nonlocal total, failure
+            try:
+                result = waiting.popleft().result()
+            except Exception as exc:  # noqa: BLE001 (kept, raised after the others)
+                failure = failure or exc
+                return
+            total = total.plus(result)
+            on_batch(result)
+
+        after = 0
+        while failure is None:
+            batch = outbox.next_batch(self.store, self.batch_size, skip=skip, after_seq=after)
+            if not batch:
+                break
+            after = batch[-1].seq
+            waiting.append(self._pool.submit(self._push_chunk, batch))
+            if len(waiting) > IN_FLIGHT:  # one ready beside those the central is storing
+                collect()
+        while waiting:
+            collect()
+        if total.sent + total.duplicate + total.rejected + total.set_aside:
+            outbox.remember(
+                self.store, last_sync_at=utcnow().isoformat(), last_sync_error=total.problem
+            )
+        if failure is not None:
+            raise failure
+        return total
 
     def pending(self) -> int:
         return outbox.pending(self.store)

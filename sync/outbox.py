@@ -62,11 +62,16 @@ def pending(store: Store) -> int:
         return sync_counts(session).pending
 
 
-def next_batch(store: Store, limit: int, skip: Collection[str] = ()) -> list[Row]:
+def next_batch(
+    store: Store, limit: int, skip: Collection[str] = (), after_seq: int = 0
+) -> list[Row]:
     """The next released, pending ratings in seq order, as plain rows: the outbox is
     read for every batch of a backlog, and ORM objects cost more than the encoding.
-    ``skip``: ids set aside for now (the central failed on them alone)."""
-    query = select(*OUTBOX_COLUMNS).where(Rating.sync_state == PENDING, Rating.held.is_(False))
+    ``skip``: ids set aside for now (the central failed on them alone); ``after_seq``:
+    only ratings after this one (those before it are already on their way)."""
+    query = select(*OUTBOX_COLUMNS).where(
+        Rating.sync_state == PENDING, Rating.held.is_(False), Rating.seq > after_seq
+    )
     if skip:
         query = query.where(Rating.id.not_in(list(skip)))
     with store.read() as session:
