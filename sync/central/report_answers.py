@@ -15,6 +15,7 @@ from sync.central.ranking import rank_officers
 from sync.central.reasons import ReasonReport, parse_groups, reason_report
 from sync.central.reasons_output import reasons_csv, reasons_json, reasons_table
 from sync.central.reports import (
+    Ranks,
     Report,
     ReportError,
     check_channel,
@@ -53,19 +54,26 @@ def grouping(report: AnyReport) -> str:
     return "reason" if isinstance(report, ReasonReport) else report.by
 
 
+def officer_ranks(report: Report) -> Ranks | None:
+    """The officers' rank (ranking.py), the same the published report prints; None for a
+    report by anything else."""
+    if report.by != "officer":
+        return None
+    return {item.row.key: item.rank for item in rank_officers(report.rows, report.rank_min_turns)}
+
+
 def as_csv(report: AnyReport) -> str:
-    return reasons_csv(report) if isinstance(report, ReasonReport) else report_csv(report)
+    if isinstance(report, ReasonReport):
+        return reasons_csv(report)
+    return report_csv(report, officer_ranks(report))
 
 
 def as_json(report: AnyReport) -> dict[str, Any]:
     if isinstance(report, ReasonReport):
         return reasons_json(report)
     answer = report_json(report)
-    if report.by == "officer":
-        # The officers' rank (ranking.py): the same one the published report prints.
-        ranks = {
-            item.row.key: item.rank for item in rank_officers(report.rows, report.rank_min_turns)
-        }
+    ranks = officer_ranks(report)
+    if ranks is not None:
         answer["rank_min_turns"] = report.rank_min_turns
         for row in answer["rows"]:
             row["rank"] = ranks[row["key"]]
@@ -76,4 +84,4 @@ def as_table(report: AnyReport) -> str:
     if isinstance(report, ReasonReport):
         return reasons_table(report)
     heading = f"{report.by} from {report.date_from} to {report.date_to} ({report.timezone})"
-    return heading + "\n" + report_table(report)
+    return heading + "\n" + report_table(report, officer_ranks(report))

@@ -224,7 +224,11 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.2f}"
 
 
-def csv_header(report: Report) -> list[str]:
+# An officer's rank (ranking.py) by row key; None: not ranked (too few rated turns).
+Ranks = dict[str, "int | None"]
+
+
+def csv_header(report: Report, ranks: Ranks | None = None) -> list[str]:
     return [
         report.by,
         "name",
@@ -234,11 +238,16 @@ def csv_header(report: Report) -> list[str]:
         "top_level_percent",
         "satisfied",
         "satisfaction_percent",
+        "decision_766_percent",  # Decision 766's indicator: the share not at the lowest level
+        *(["rank"] if ranks is not None else []),
     ]
 
 
-def csv_cells(report: Report, row: ReportRow, text: Callable[[str], str] = str) -> list[str]:
+def csv_cells(
+    report: Report, row: ReportRow, text: Callable[[str], str] = str, ranks: Ranks | None = None
+) -> list[str]:
     """The cells of one row; ``text`` is applied to the cells that are words, not numbers."""
+    rank = [] if ranks is None else [str(ranks.get(row.key) or "")]
     return [
         text(row.key),
         text(row.name),
@@ -248,19 +257,22 @@ def csv_cells(report: Report, row: ReportRow, text: Callable[[str], str] = str) 
         _percent(row.top_share),
         str(row.satisfied),
         _percent(row.satisfaction_rate),
+        _percent(row.decision_766_rate),
+        *rank,
     ]
 
 
-def report_csv(report: Report) -> str:
+def report_csv(report: Report, ranks: Ranks | None = None) -> str:
     """One header row, one row per group; UTF-8 text (Vietnamese names kept as they are).
+    ``ranks``: the officers' rank, as a last column.
 
     Names and codes come from the roster and the kiosks: none may reach a spreadsheet as a
     live formula (see sync.csvsafe). Every CSV of the central is made here."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(csv_header(report))
+    writer.writerow(csv_header(report, ranks))
     for row in report.rows:
-        writer.writerow(csv_cells(report, row, text=safe_text))
+        writer.writerow(csv_cells(report, row, text=safe_text, ranks=ranks))
     return out.getvalue()
 
 
@@ -296,16 +308,13 @@ def report_json(report: Report) -> dict[str, Any]:
     }
 
 
-def report_table(report: Report) -> str:
+def report_table(report: Report, ranks: Ranks | None = None) -> str:
     """A plain aligned table for a terminal, with a total line at the bottom."""
-    header = csv_header(report)
-    lines = [csv_cells(report, row) for row in report.rows]
+    header = csv_header(report, ranks)
+    lines = [csv_cells(report, row, ranks=ranks) for row in report.rows]
     if report.overall:
-        lines.append(
-            csv_cells(report, report.overall)[:1]
-            + ["TOTAL"]
-            + csv_cells(report, report.overall)[2:]
-        )
+        total = csv_cells(report, report.overall, ranks={} if ranks is not None else None)
+        lines.append(total[:1] + ["TOTAL"] + total[2:])
     widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()

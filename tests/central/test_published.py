@@ -4,6 +4,7 @@ every figure held against the report API's JSON for the same month (SQLite, Post
 
 from __future__ import annotations
 
+import csv
 import io
 import shutil
 import subprocess
@@ -186,6 +187,30 @@ def test_the_officers_rank_is_in_the_apis_json(october: tuple[Central, str]) -> 
     cb002 = next(row for row in answer["rows"] if row["key"] == "CB002")
     assert cb002["lowest_level_count"] == 1
     assert cb002["decision_766_rate"] == pytest.approx(11 / 12)
+
+
+def test_the_csv_download_carries_the_766_indicator_and_the_rank_of_the_json(
+    october: tuple[Central, str],
+) -> None:
+    """A leader who downloads the CSV for a spreadsheet gets what the JSON says: Decision
+    766's indicator for every group, and the officers' rank."""
+    central, admin = october
+
+    for by in ("department", "officer"):
+        answer = api(central, admin, by)
+        download = central.report(admin, by=by, format="csv", **OCTOBER_DAYS)
+        rows = csv.DictReader(io.StringIO(download.content.decode("utf-8-sig")))
+        cells = {row[by]: row for row in rows}
+
+        assert set(cells) == {row["key"] for row in answer["rows"]}
+        for row in answer["rows"]:
+            percent = cells[row["key"]]["decision_766_percent"]
+            assert float(percent) == pytest.approx(row["decision_766_rate"] * 100, abs=0.005)
+            if by == "officer":
+                assert cells[row["key"]]["rank"] == str(row["rank"] or "")
+            else:
+                assert "rank" not in cells[row["key"]]
+    assert cells["CB002"]["decision_766_percent"] == "91.67"  # 11 of 12 not at the lowest
 
 
 def test_bad_periods_and_formats_are_refused_naming_them(october: tuple[Central, str]) -> None:
