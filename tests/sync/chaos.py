@@ -194,9 +194,12 @@ def run_chaos(
         }
         proxy.pick = seeded_faults(random.Random(rng.randrange(2**32)))
         result = ChaosResult(seed=seed, kills=kills, central_restarts=0)
+        # At random, and surely once: a short run where chance restarts nothing (0.8 ** 20
+        # is 1 %) would prove nothing about restarts.
+        surely = rng.randrange(1, kills + 1)
         for number in range(1, kills + 1):
             run_once(env, rng, lifetime, result.acknowledged, workdir / "kiosk-errors.log")
-            if rng.random() < restart_chance:
+            if rng.random() < restart_chance or number == surely:
                 restart_central(central, proxy, rng)
                 result.central_restarts += 1
             if number % 10 == 0 or number == kills:

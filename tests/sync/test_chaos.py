@@ -21,5 +21,5 @@ def test_every_acknowledged_rating_reaches_the_center_once_through_kills_and_res
     assert not result.problems(), f"{result.summary()}: {result.problems()}"
     # The run did what it says: ratings were taken, the faults and restarts happened.
     assert len(result.acknowledged) >= 20, result.summary()
-    assert result.central_restarts >= 1 or result.kills < 10, result.summary()
+    assert result.central_restarts >= 1, result.summary()
     assert sum(count for fault, count in result.faults.items() if fault != "pass") > 0
