@@ -33,7 +33,7 @@ SETTLE_SECONDS = 0.08
 LATE_SECONDS = 0.05
 
 Press = Callable[[int, "str | None"], None]
-Scan = Callable[[str], None]
+Scan = Callable[[str, bool], None]  # the text, and whether Enter ended it
 Schedule = Callable[[Callable[[Any], None], float], Any]
 
 
@@ -60,7 +60,7 @@ class KeyReader:
         self._last = now
         if key in ENTER_KEYS:
             if self._keys:
-                self._finish(scan=True)
+                self._finish(scan=True, entered=True)
             else:
                 self.on_press(key, None)
         elif char:
@@ -92,12 +92,12 @@ class KeyReader:
     def _settle(self) -> None:
         self._finish(scan=len(self._keys) > 1)
 
-    def _finish(self, scan: bool) -> None:
+    def _finish(self, scan: bool, entered: bool = False) -> None:
         keys, self._keys, self._check_due = self._keys, [], None
         if scan:
             text = "".join(char for _key, char in keys).strip()
             if text:
-                self.on_scan(text)
+                self.on_scan(text, entered)
         else:
             key, char = keys[0]
             self.on_press(key, char)

@@ -247,7 +247,7 @@ class KioskApp(App):
         self.sm.current_screen.restart_idle()
         self.sm.current_screen.on_press(key, char)
 
-    def _on_scan(self, text: str) -> None:
+    def _on_scan(self, text: str, entered: bool = False) -> None:
         """A burst typed by a badge or ticket scanner: never a rating."""
         self.sm.current_screen.restart_idle()
         if looks_like_code(text) and self.sm.current != "service":
@@ -255,7 +255,7 @@ class KioskApp(App):
             # holds a token, so it is not logged.
             log.info("provisioning code scanned on screen %s: ignored", self.sm.current)
             return
-        if not self.sm.current_screen.on_scan(text):
+        if not self.sm.current_screen.on_scan(text, entered):
             self.scan_at_desk(text)
 
     def scan_at_desk(self, text: str) -> None:

@@ -72,6 +72,16 @@ def badge_scan_lockout(robot: Robot) -> dict:
     }
 
 
+def pin_typed_during_a_stall(robot: Robot) -> dict:
+    """The badge, then the PIN typed while the kiosk was busy: its digits and Enter reach
+    the app in one frame, as a scanner's would."""
+    robot.type("CB001")
+    robot.wait_screen("pin")
+    robot.type("1234")  # all at once, then Enter: by timing alone, a scan
+    robot.wait(lambda: robot.screen != "pin", what="the login")
+    return {"screen": robot.screen, "officer": robot.app.counter.desk().officer.code}
+
+
 def cooldown_second_tap(robot: Robot) -> dict:
     robot.wait_screen("rate")
     robot.tap(robot.find("FaceButton", value=4))

@@ -55,7 +55,8 @@ class KioskScreen(Screen):
     def on_press(self, key: int, char: str | None) -> None:
         """A lone key press (a USB keypad's button, a desk key, a keyboard key)."""
 
-    def on_scan(self, text: str) -> bool:
-        """A code a scanner typed (a badge or a ticket). True when this screen used it;
-        otherwise the app gives it its meaning at the desk (``KioskApp.scan_at_desk``)."""
+    def on_scan(self, text: str, entered: bool = False) -> bool:
+        """A code a scanner typed (a badge or a ticket); ``entered``: it ended with Enter.
+        True when this screen used it; otherwise the app gives it its meaning at the desk
+        (``KioskApp.scan_at_desk``)."""
         return False

@@ -6,7 +6,7 @@ from kiosk.ui.screens.base import KioskScreen
 
 
 class ClosedScreen(KioskScreen):
-    def on_scan(self, text: str) -> bool:
+    def on_scan(self, text: str, entered: bool = False) -> bool:
         # Any code: an officer whose badge is not on the roster yet learns so on the PIN pad.
         self.kiosk.go("pin", mode="login", code=text)
         return True

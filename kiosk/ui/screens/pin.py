@@ -86,10 +86,20 @@ class PinScreen(KioskScreen):
         elif char and char.isalnum():
             self._type(char.upper())
 
-    def on_scan(self, text: str) -> bool:
+    def on_scan(self, text: str, entered: bool = False) -> bool:
         """At login a badge fills the officer code (never the PIN: a PIN is typed by its
         owner). Asked for the serving officer's PIN, their badge will do instead
         (``KioskApp.scan_at_desk``). The technician's PIN pad takes no scans."""
+        if self.mode == "login" and self._typed_pin(text):
+            # Keys are told from a scan by their timing as the kiosk reads them; a frame
+            # that stalled while the officer typed delivers their digits (and Enter) at
+            # once. Digits that are no badge of this counter, while the PIN is asked, are
+            # that PIN: typed, and confirmed if Enter came with them.
+            for char in text:
+                self._type(char)
+            if entered:
+                self.confirm()
+            return True
         if self.mode == "login":
             self.code = canonical_code(text)[:MAX_CODE]
             self.field = "pin"
@@ -97,6 +107,13 @@ class PinScreen(KioskScreen):
             self.letters = False
             return True
         return self.mode == "service"
+
+    def _typed_pin(self, text: str) -> bool:
+        return (
+            self.field == "pin"
+            and text.isdigit()
+            and self.kiosk.counter.roster_officer(text) is None
+        )
 
     def _type(self, char: str) -> None:
         if self.field == "code":

@@ -68,7 +68,7 @@ class ReasonsScreen(KioskScreen):
         rating, self.rating = self.rating, None
         self.kiosk.go("thanks", rating=rating)
 
-    def on_scan(self, text: str) -> bool:
+    def on_scan(self, text: str, entered: bool = False) -> bool:
         # A citizen is still choosing: a scan (the next ticket, a badge) must not take
         # the screen away from them. The next ticket can be scanned once they are done.
         log.info("scan ignored while reasons are chosen: %r", text[:64])

@@ -252,7 +252,7 @@ class ServiceScreen(KioskScreen):
 
     # --- provisioning: a scanned code or a USB stick's file ---------------------------
 
-    def on_scan(self, text: str) -> bool:
+    def on_scan(self, text: str, entered: bool = False) -> bool:
         """A scan here is a provisioning code, or a mistake said as one; never logged as
         typed (a code holds the counter's token)."""
         if self.busy:
