@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = ("800x480", "1280x800", "1080x1920", "1920x1080")
 DOCS_SIZE = "1280x800"
 # The smallest and the portrait screen, in docs too: the screens a citizen sees there.
-DOCS_SMALL = {"800x480": ("rate", "reasons", "thanks"), "1080x1920": ("rate", "reasons", "thanks")}
+CITIZEN_SCREENS = ("rate", "reasons", "thanks", "thanks-not-stored")
+DOCS_SMALL = {"800x480": CITIZEN_SCREENS, "1080x1920": CITIZEN_SCREENS}
 
 
 def main() -> int:
@@ -135,6 +136,7 @@ def shoot(size: str, folder: Path) -> None:
         robot.screenshot(folder / f"reasons-chosen-{lang}.png")
         shot("thanks", lang)
         shot("thanks", lang, rating=counter.record(4), suffix="-phone")
+        shot("thanks", lang, stored=False, suffix="-not-stored")  # the disk was full
         shot("paused", lang)
         shot("staff", lang)
         shot("pin", lang, mode="service", suffix="-service")
