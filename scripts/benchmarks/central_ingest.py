@@ -10,7 +10,7 @@ The ratings are a center's mix: 2 % at the lowest level (the seed center publish
 the highest; 2 % "không hài lòng" is a bad month), the rest spread over the other levels.
 
 Alerts on (``central_ingest_20_kiosks_alerts_on``): the same push into a fresh central
-with alerts on as shipped (gathering a minute, a digest per department an hour) and a
+with alerts on as shipped (gathering 20 s, then a digest per department an hour) and a
 webhook on 127.0.0.1 taking them; its baseline is the same push with ``[alerts] enabled =
 false``. A ratio near 1 is the claim that alerts never slow ingest.
 
