@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from kiosk.config import DEFAULT_CONFIG, load_config
 from kiosk.counter import Counter
 from sync.phone_link import link_key, verify_code
 from tests.ui.conftest import _config_env
 
+pytestmark = pytest.mark.slow  # the whole app, some tens of seconds a test
 TOKEN = "t0ken-of-counter-q07"
 PHONE_URL = "https://dichvucong.example.vn"
 
