@@ -33,9 +33,10 @@ Progress = Callable[[int, int], None]
 class ProgressLine:
     """Progress on stderr: a live line on a terminal, a line per 10% otherwise."""
 
-    def __init__(self, label: str, stream: TextIO = sys.stderr):
-        self.label, self.stream = label, stream
-        self.live = stream.isatty()
+    def __init__(self, label: str, stream: TextIO | None = None):
+        # The stderr of the moment, not of import time (a caller may have replaced it).
+        self.label, self.stream = label, stream or sys.stderr
+        self.live = self.stream.isatty()
         self._last_step = -1
         self._last_draw = 0.0
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from sync.central import accounts, qr, roster
-from sync.central.cli_base import CliError, open_database_of
+from sync.central.cli_base import CliError, close_opened_databases, open_database_of
 from sync.central.cli_report import add_report_command
 from sync.central.db import DatabaseError
 from sync.central.kiosks import kiosk_health
@@ -387,6 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        close_opened_databases()
     return 0
 
 

@@ -16,5 +16,18 @@ class CliError(Exception):
         self.code = code
 
 
+# The databases the running command opened: ``main`` closes them when it ends, so
+# PostgreSQL sees its connections end cleanly (and a caller that runs ``main`` in its own
+# process, as the tests do, keeps no pool of idle connections).
+_opened: list[Database] = []
+
+
 def open_database_of(settings: Settings, upgrade: bool = False) -> Database:
-    return open_database(settings.database_url, settings.database.pool_size, upgrade=upgrade)
+    db = open_database(settings.database_url, settings.database.pool_size, upgrade=upgrade)
+    _opened.append(db)
+    return db
+
+
+def close_opened_databases() -> None:
+    while _opened:
+        _opened.pop().close()

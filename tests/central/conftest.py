@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ from sync.central.models import officers as officers_table
 from sync.central.server import RunningCentral, start_in_thread
 from sync.central.settings import DEFAULT_CONFIG, Settings, load_settings
 from sync.protocol import BATCH_PATH, SCHEMA_VERSION
+from tests import in_process
 from tests.expected import unavailable
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -181,6 +183,17 @@ class Central:
     def add_admin(self, username: str = "admin", password: str = "correct horse") -> str:
         accounts.set_admin(self.db, username, password)
         return accounts.new_admin_token(self.db, username)
+
+    def ctl(
+        self, *args: str, stdin: str | None = None, cwd: Path | None = None, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        """``centralctl ARGS`` on this central's database and data folder, as an admin runs
+        it with no CENTRAL_* variables of their own (the shipped PIN minimum included), in
+        this process (tests/in_process.py); ``env`` adds variables."""
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL")}
+        environ["CENTRAL__STORAGE__DATA_DIR"] = str(self.settings.storage.data_dir)
+        environ["CENTRAL__DATABASE__URL"] = self.settings.database_url
+        return in_process.centralctl(*args, env={**environ, **env}, stdin=stdin, cwd=cwd)
 
     def push(
         self, token: str, counter: str, ratings: list[dict[str, Any]], **envelope: Any

@@ -1,4 +1,6 @@
-"""centralctl as an admin runs it: a real process, real settings, one-line errors."""
+"""centralctl as an admin runs it: real settings from the environment, a real database,
+one-line errors. The commands run in the test's process (tests/in_process.py); help and
+``serve`` run the installed console script in a process of its own."""
 
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from sync.central import cli
 from sync.central.db import open_database
 from sync.central.ingest import ingest_batch
 from sync.central.settings import load_settings
+from tests.in_process import run_main
 
 from .conftest import CENTRALCTL, DEFAULT_CONFIG, TEST_PIN_MINIMUM, rating
 
@@ -42,14 +46,7 @@ def centralctl(ctl_env: dict[str, str]) -> Run:
     env = ctl_env
 
     def run(*args: str, stdin: str = "", extra_env: dict[str, str] | None = None):
-        return subprocess.run(
-            [str(CENTRALCTL), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env={**env, **(extra_env or {})},
-            timeout=120,
-        )
+        return run_main(cli.main, "centralctl", args, env={**env, **(extra_env or {})}, stdin=stdin)
 
     return run
 

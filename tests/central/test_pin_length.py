@@ -4,7 +4,6 @@ an offline search in minutes. PINs set before stay valid and are flagged."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from kiosk.pins import verify_pin
 from sync.central.settings import DEFAULT_CONFIG, load_settings
 from sync.protocol import roster_path
 
-from .conftest import CENTRALCTL, Central
+from .conftest import Central
 
 
 def test_the_shipped_minimum_is_six_digits(tmp_path: Path) -> None:
@@ -26,19 +25,9 @@ def test_the_shipped_minimum_is_six_digits(tmp_path: Path) -> None:
 @pytest.fixture
 def ctl(central: Central):
     """centralctl on the central's database with the shipped PIN minimum (no test override)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL")}
-    env["CENTRAL__STORAGE__DATA_DIR"] = str(central.settings.storage.data_dir)
-    env["CENTRAL__DATABASE__URL"] = central.settings.database_url
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [str(CENTRALCTL), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        done = central.ctl(*args, stdin=stdin)
         assert "Traceback" not in done.stderr
         return done
 

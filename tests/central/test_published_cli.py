@@ -4,14 +4,13 @@ clear line and an exit code."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from .conftest import CENTRALCTL, Central
+from .conftest import Central
 from .published_data import seed_october
 
 
@@ -21,12 +20,7 @@ def october(central: Central, tmp_path: Path) -> tuple[Central, str]:
 
 
 def centralctl(central: Central, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CENTRAL")}
-    env["CENTRAL__STORAGE__DATA_DIR"] = str(central.settings.storage.data_dir)
-    env["CENTRAL__DATABASE__URL"] = central.settings.database_url
-    return subprocess.run(
-        [str(CENTRALCTL), *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
-    )
+    return central.ctl(*args, cwd=cwd)
 
 
 def test_a_month_as_xlsx_holds_the_apis_figures(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from kiosk.config import DEFAULT_CONFIG, KioskConfig, load_config
 from kiosk.counter import Counter
 from kiosk.models import Officer
 from kiosk.pins import hash_pin
+from tests import in_process
 
 REPO = DEFAULT_CONFIG.parent.parent
 BIN = Path(sys.executable).parent
@@ -137,18 +137,12 @@ def env(kiosk_env: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 def kioskctl(env: dict[str, str]):
-    """Run the installed `kioskctl` in the repository (or ``cwd``), as a technician would."""
+    """Run `kioskctl` in the repository (or ``cwd``) with this test's environment, as a
+    technician would, in this process (tests/in_process.py). Tests of what needs a process
+    of its own (dropped privileges, a mount namespace, parallel guessers) start one."""
 
     def run(*args: str, stdin: str | None = None, check: bool = True, cwd: Path = REPO):
-        result = subprocess.run(
-            ["kioskctl", *args],
-            input=stdin,
-            env=env,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = in_process.kioskctl(*args, env=env, stdin=stdin, cwd=cwd)
         assert "Traceback" not in result.stderr, result.stderr
         if check:
             assert result.returncode == 0, result.stderr

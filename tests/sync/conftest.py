@@ -30,6 +30,7 @@ from kiosk.pins import hash_pin
 from kiosk.roster import upsert_officer
 from sync.central import accounts, roster
 from sync.central.db import open_database
+from tests import in_process
 from tests.expected import unavailable
 
 REPO = DEFAULT_CONFIG.parent.parent
@@ -87,14 +88,9 @@ class Central:
         return instance
 
     def ctl(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(BIN / "centralctl"), *args],
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        """``centralctl ARGS`` with this central's settings, in this process
+        (tests/in_process.py): the central itself runs in its own."""
+        return in_process.centralctl(*args, env=self.env, stdin=stdin)
 
     def add_counter(self, counter: str, department: str = "CA") -> str:
         """Add a counter of ``department``, with officer CB001 (PIN 1234) on its roster, as

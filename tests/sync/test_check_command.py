@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.counter import Counter
+from tests import in_process
 from tests.sync.conftest import Central, kiosk_env, make_kiosk
-
-KIOSKCTL = str(Path(sys.executable).parent / "kioskctl")
 
 
 @pytest.fixture
@@ -30,13 +27,7 @@ def central(tmp_path: Path) -> Iterator[Central]:  # SQLite is enough: no data i
 
 
 def check(env: dict[str, str]) -> tuple[int, list[str]]:
-    done = subprocess.run(
-        [KIOSKCTL, "check"],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = in_process.kioskctl("check", env={**os.environ, **env})
     assert "Traceback" not in done.stderr, done.stderr
     return done.returncode, done.stdout.splitlines()
 

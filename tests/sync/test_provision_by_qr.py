@@ -14,9 +14,9 @@ import zxingcpp
 from PIL import Image
 
 from sync.provisioning import FILE_NAME, parse_code
-from tests.sync.conftest import BIN, REPO, Central
+from tests import in_process
+from tests.sync.conftest import REPO, Central
 
-KIOSKCTL = str(BIN / "kioskctl")
 # segno's compact terminal drawing: light modules drawn, so a dark terminal shows the
 # code as printed. Each character is (top, bottom), 1 for a dark module.
 HALF_BLOCKS = {" ": (1, 1), "\u2580": (0, 1), "\u2584": (1, 0), "\u2588": (0, 0)}
@@ -62,9 +62,7 @@ def kiosk(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 def kioskctl(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [KIOSKCTL, *args], env=env, input=stdin, capture_output=True, text=True, timeout=180
-    )
+    return in_process.kioskctl(*args, env=env, stdin=stdin)
 
 
 def test_the_printed_qr_code_provisions_a_kiosk_against_the_real_central(

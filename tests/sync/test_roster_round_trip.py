@@ -8,15 +8,15 @@ whatever case the center's file or the officer's badge uses.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from kiosk import roster
 from sync.client import SyncClient
+from tests import in_process
 
-from .conftest import BIN, Central, kiosk_env, make_kiosk
+from .conftest import Central, kiosk_env, make_kiosk
 
 
 def import_at_center(central: Central, tmp_path: Path, text: str) -> None:
@@ -96,14 +96,7 @@ def test_local_roster_changes_on_a_provisioned_kiosk_are_refused_with_the_reason
         ["officer", "set-pin", "CB001", "--pin-stdin"],
         ["officer", "deactivate", "CB001"],
     ):
-        result = subprocess.run(
-            [str(BIN / "kioskctl"), *args],
-            env=env,
-            input="4321\n4321\n",
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        result = in_process.kioskctl(*args, env=env, stdin="4321\n4321\n")
         assert result.returncode != 0, args
         assert "takes its officers from the center" in result.stderr
         assert "Traceback" not in result.stderr

@@ -9,10 +9,9 @@ from pathlib import Path
 
 from sync.client import SyncClient
 from sync.scheduler import ERROR, NOT_CONFIGURED, OK, Syncer
+from tests import in_process
 
 from .conftest import REPO, Central, make_kiosk
-
-KIOSKCTL = str(Path(sys.executable).parent / "kioskctl")
 
 
 def wait_for(condition, timeout: float = 60.0) -> bool:
@@ -102,9 +101,7 @@ def test_heartbeat_measures_a_small_clock_skew_on_one_machine(central: Central, 
 def run_kioskctl(
     env: dict[str, str], *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [KIOSKCTL, *args], env=env, input=stdin, capture_output=True, text=True, timeout=180
-    )
+    return in_process.kioskctl(*args, env=env, stdin=stdin)
 
 
 def test_provision_then_sync_drains_everything_and_exits_zero(central: Central, tmp_path: Path):

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,12 +24,12 @@ from sync.client import (
     SyncClient,
     SyncProblem,
 )
+from tests import in_process
 
 from .conftest import Central, kiosk_env, make_kiosk
 from .faults import FaultProxy, Reply
 from .test_exactly_once import states
 
-KIOSKCTL = str(Path(sys.executable).parent / "kioskctl")
 MARK = {protocol.PROTOCOL_HEADER: str(protocol.SCHEMA_VERSION)}
 NGINX_PAGE = b"<html><head><title>{0}</title></head><body><center><h1>{0}</h1></center><hr><center>nginx</center></body></html>"
 
@@ -143,13 +141,7 @@ def test_kioskctl_sync_says_what_answered_and_exits_non_zero_without_a_traceback
     counter.record(4)
     counter.close()
     try:
-        result = subprocess.run(
-            [KIOSKCTL, "sync", "--give-up-after", "1"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+        result = in_process.kioskctl("sync", "--give-up-after", "1", env=env)
     finally:
         proxy.close()
     assert result.returncode != 0
