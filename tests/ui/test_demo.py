@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.xserver import wait_for
+from tests import in_process
+from tests.ui.xserver import start_xvfb, wait_for
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow, pytest.mark.display]
 
@@ -133,61 +135,96 @@ class Demo:
         assert port_is_free(self.port), f"something still listens on {self.port}"
 
 
+def launch(display: str, work: Path) -> Demo:
+    """Start ``scripts/demo`` in its own process group, as a terminal would start it, with
+    its state in work/demo and a port of its own."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("KIOSK", "CENTRAL", "KIVY", "DEMO_", "WAYLAND"))
+    }
+    folder = work / "demo"
+    output = work / "demo.out"
+    env.update(DISPLAY=display, DEMO_PORT=str(free_port()), DEMO_DIR=str(folder))
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(DEMO)],
+            cwd=work,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return Demo(process, int(env["DEMO_PORT"]), folder, output, display)
+
+
+def clean_up(demo: Demo) -> None:
+    """A failed test must not leave a demo (or its children) behind for the next one."""
+    if demo.process.poll() is None:
+        os.killpg(demo.process.pid, signal.SIGKILL)
+        demo.process.wait(timeout=30)
+    for pid in demo.seen.values():
+        if running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+@dataclass
+class FirstRun:
+    demo: Demo
+    status: int
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstRun]:
+    """A first ``scripts/demo`` from nothing (it sets up the center and provisions the
+    kiosk), ended with Ctrl+C once both were up. The other tests start from a copy of the
+    state it left, as a developer's second run does: the set-up is a dozen processes,
+    and it is tested here and in the cut-short test."""
+    server, display = start_xvfb()
+    demo = launch(display, tmp_path_factory.mktemp("first-run"))
+    try:
+        demo.wait_until_up()
+        os.killpg(demo.process.pid, signal.SIGINT)  # what Ctrl+C in its terminal sends
+        yield FirstRun(demo, demo.wait_until_ended())
+    finally:
+        clean_up(demo)
+        server.terminate()
+        server.wait(timeout=30)
+
+
 @pytest.fixture
 def start_demo(xserver: str, tmp_path: Path) -> Iterator[Callable[[], Demo]]:
-    """Start ``scripts/demo`` in its own process group, as a terminal would start it, with
-    its state in tmp_path/demo."""
+    """Start the demo with its state in tmp_path/demo (what is there already is kept)."""
     started: list[Demo] = []
 
     def start() -> Demo:
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith(("KIOSK", "CENTRAL", "KIVY", "DEMO_", "WAYLAND"))
-        }
-        folder = tmp_path / "demo"
-        output = tmp_path / "demo.out"
-        env.update(DISPLAY=xserver, DEMO_PORT=str(free_port()), DEMO_DIR=str(folder))
-        with output.open("wb") as sink:
-            process = subprocess.Popen(
-                [str(DEMO)],
-                cwd=tmp_path,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        started.append(Demo(process, int(env["DEMO_PORT"]), folder, output, xserver))
+        started.append(launch(xserver, tmp_path))
         return started[-1]
 
     yield start
-    # A failed test must not leave a demo (or its children) behind for the next one.
     for demo in started:
-        if demo.process.poll() is None:
-            os.killpg(demo.process.pid, signal.SIGKILL)
-            demo.process.wait(timeout=30)
-        for pid in demo.seen.values():
-            if running(pid):
-                os.kill(pid, signal.SIGKILL)
+        clean_up(demo)
 
 
 @pytest.fixture
-def demo(start_demo: Callable[[], Demo]) -> Demo:
+def demo(start_demo: Callable[[], Demo], first_run: FirstRun, tmp_path: Path) -> Demo:
+    """A second run of the demo: the state of the first one, on another port."""
+    logs = shutil.ignore_patterns("*.log")
+    shutil.copytree(first_run.demo.folder, tmp_path / "demo", symlinks=True, ignore=logs)
     return start_demo()
 
 
-def test_ctrl_c_stops_the_central_and_the_kiosk(demo: Demo):
-    demo.wait_until_up()
-
-    os.killpg(demo.process.pid, signal.SIGINT)  # what Ctrl+C in its terminal sends
-
-    assert demo.wait_until_ended() == 130
-    demo.assert_all_gone()
+def test_ctrl_c_stops_the_central_and_the_kiosk_of_a_first_run(first_run: FirstRun):
+    assert first_run.status == 130, first_run.demo.log()
+    first_run.demo.assert_all_gone()
+    assert (first_run.demo.folder / "provisioned").exists()
+    assert "setting up the center (first run)" in first_run.demo.log()
 
 
 def test_sigterm_to_the_demo_stops_the_central_and_the_kiosk(demo: Demo):
     demo.wait_until_up()
+    assert "first run" not in demo.log(), "a second run on another port sets up nothing"
 
     os.killpg(demo.process.pid, signal.SIGTERM)
 
@@ -221,10 +258,9 @@ def test_a_first_run_cut_short_is_set_up_again_from_nothing(
 ):
     # Ctrl+C after the center got its counter Q07, before the kiosk was provisioned.
     env = {**os.environ, "CENTRAL__STORAGE__DATA_DIR": str(tmp_path / "demo" / "central")}
-    centralctl = str(REPO / ".venv" / "bin" / "centralctl")
     for command in (["init"], ["department", "add", "CA", "Công an tỉnh"],
                     ["counter", "add", "Q07", "--department", "CA"]):  # fmt: skip
-        subprocess.run([centralctl, *command], env=env, check=True, capture_output=True)
+        assert in_process.centralctl(*command, env=env).returncode == 0
 
     demo = start_demo()
     demo.wait_until_up()
@@ -234,27 +270,7 @@ def test_a_first_run_cut_short_is_set_up_again_from_nothing(
     assert (demo.folder / "provisioned").exists()
 
 
-def test_the_kiosk_window_is_titled_with_the_counter_id_and_name(demo: Demo):
-    _central, kiosk = demo.wait_until_up()
-
-    def xdotool(*args: str) -> str:
-        return subprocess.run(
-            ["xdotool", *args],
-            env={"DISPLAY": demo.display},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        ).stdout
-
-    # By the window's process (_NET_WM_PID): this xdotool's --name search misses UTF-8 titles.
-    windows = xdotool("search", "--pid", str(kiosk)).split()
-    assert windows, "the kiosk has no window"
-    assert {xdotool("getwindowname", window).strip() for window in windows} == {
-        "Kiosk Q07 — Quầy 07"
-    }
-
-
-def test_when_the_kiosk_window_goes_away_the_demo_ends_with_the_central(demo: Demo):
+def test_the_titled_kiosk_window_going_away_ends_the_demo_with_the_central(demo: Demo):
     _central, kiosk = demo.wait_until_up()
     display = {"DISPLAY": demo.display}
     windows = subprocess.run(
@@ -265,6 +281,18 @@ def test_when_the_kiosk_window_goes_away_the_demo_ends_with_the_central(demo: De
         timeout=60,
     ).stdout.split()
     assert windows, "the kiosk has no window"
+    # By the window's process (_NET_WM_PID): this xdotool's --name search misses UTF-8 titles.
+    titles = {
+        subprocess.run(
+            ["xdotool", "getwindowname", window],
+            env=display,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.strip()
+        for window in windows
+    }
+    assert titles == {"Kiosk Q07 — Quầy 07"}, "titled with the counter id and name"
 
     subprocess.run(["xdotool", "windowclose", windows[0]], env=display, timeout=60, check=True)
 
