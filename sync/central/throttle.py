@@ -41,11 +41,13 @@ def delay_after(failures: int, policy: LoginSection) -> float:
 
 def wait_seconds(db: Database, keys: tuple[str, ...], now: datetime | None = None) -> float:
     """How long before a login of these keys may be tried (0: now)."""
-    now = now or utcnow()
     with db.read() as connection:
         until = connection.scalar(
             select(func.max(login_failures.c.blocked_until)).where(login_failures.c.key.in_(keys))
         )
+    # The clock is read after the row: a failure committed meanwhile with no delay has
+    # blocked_until = its own "now", which an earlier reading would take for a wait.
+    now = now or utcnow()
     return max(0.0, (until - now).total_seconds()) if until else 0.0
 
 

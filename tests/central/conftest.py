@@ -24,7 +24,7 @@ import pytest
 import requests
 from sqlalchemy import select, text
 
-from sync.central import accounts, roster
+from sync.central import accounts, auth, roster
 from sync.central.db import Database, open_database
 from sync.central.models import officers as officers_table
 from sync.central.server import RunningCentral, start_in_thread
@@ -64,6 +64,7 @@ REPO = DEFAULT_CONFIG.parent.parent
 # The tests' officers have PIN 1234; the shipped minimum (6) is tested on its own.
 TEST_PIN_MINIMUM = {"CENTRAL__ROSTER__MIN_PIN_DIGITS": "4"}
 CENTRALCTL = REPO / ".venv" / "bin" / "centralctl"
+SHIPPED_PASSWORD_N = auth.PASSWORD_N
 
 
 @pytest.fixture(autouse=True)
@@ -72,6 +73,29 @@ def no_central_variables_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None
     for name in list(os.environ):
         if name == "CENTRAL_CONFIG" or name.startswith("CENTRAL__"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def quick_admin_passwords() -> Iterator[None]:
+    """Admin passwords at scrypt N=2^14 instead of OWASP's 2^17 (128 MiB, about half a
+    second of a core each), as the kiosk tests make their PIN hash once: most tests log in
+    without being about hashing, and their logins were minutes of the suite's CPU. Tests
+    of the cost itself, of equal timing and of floods ask for ``shipped_password_cost``."""
+    auth._dummy_hash.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "PASSWORD_N", 2**14)
+        yield
+    auth._dummy_hash.cache_clear()
+
+
+@pytest.fixture
+def shipped_password_cost() -> Iterator[None]:
+    """Admin passwords hashed at the shipped cost, OWASP's minimum, in this test."""
+    auth._dummy_hash.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "PASSWORD_N", SHIPPED_PASSWORD_N)
+        yield
+    auth._dummy_hash.cache_clear()
 
 
 def _postgres_admin_url(database: str = "postgres") -> str:

@@ -18,6 +18,9 @@ from sync.central.settings import Settings
 
 from .conftest import Central, rating, start_central
 
+# A flood is about what the real hash costs: memory, cores, the kiosks' wait.
+pytestmark = pytest.mark.usefixtures("shipped_password_cost")
+
 LOGINS = 100
 
 

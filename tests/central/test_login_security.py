@@ -151,6 +151,7 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
         central.db.close()
 
 
+@pytest.mark.usefixtures("shipped_password_cost")
 def test_a_known_and_an_unknown_user_take_the_same_time(
     database_url: str, settings_for: Callable[..., Settings]
 ) -> None:
@@ -171,6 +172,7 @@ def test_a_known_and_an_unknown_user_take_the_same_time(
         central.db.close()
 
 
+@pytest.mark.usefixtures("shipped_password_cost")
 def test_passwords_use_owasps_scrypt_cost_and_old_hashes_are_upgraded(central: Central) -> None:
     central.add_admin("admin", PASSWORD)
     assert stored_hash(central).startswith("scrypt$131072$8$1$")
