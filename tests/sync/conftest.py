@@ -1,8 +1,12 @@
-"""Fixtures for sync tests: the real central (``centralctl serve``) on 127.0.0.1, and
-kiosks on real SQLite files, each provisioned with its own counter token.
+"""Fixtures for sync tests: the real central on 127.0.0.1, and kiosks on real SQLite
+files, each provisioned with its own counter token.
 
-The central runs as a separate process, as in production, on SQLite or, when the server
-at 127.0.0.1:5432 answers, on a fresh PostgreSQL database made for the test run.
+The central runs on SQLite or, when the server at 127.0.0.1:5432 answers, on a fresh
+PostgreSQL database made for the test run. Tests that stop, restart or kill it, or read
+its log, run it as ``centralctl serve`` in a process of its own, as in production
+(``Central.serving``); the ``central`` fixture runs the same app under uvicorn in a thread
+of the test's process (``in_thread=True``), which answers the same on the wire and saves a
+Python process start per test.
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ from kiosk.counter import Counter
 from kiosk.pins import hash_pin
 from kiosk.roster import upsert_officer
 from sync.central import accounts, roster
-from sync.central.db import open_database
+from sync.central.db import Database, open_database
+from sync.central.server import RunningCentral, start_in_thread
+from sync.central.settings import DEFAULT_CONFIG as CENTRAL_CONFIG
+from sync.central.settings import load_settings
 from tests import in_process
 from tests.expected import unavailable
 
@@ -67,13 +74,18 @@ class Central:
     database_url: str
     env: dict[str, str]
     workdir: Path
+    in_thread: bool = False
     processes: list[subprocess.Popen] = field(default_factory=list)
+    threads: list[tuple[RunningCentral, Database]] = field(default_factory=list)
 
     @classmethod
-    def serving(cls, workdir: Path, database_url: str, **settings: str) -> Central:
+    def serving(
+        cls, workdir: Path, database_url: str, in_thread: bool = False, **settings: str
+    ) -> Central:
         """``centralctl serve`` on ``database_url`` (it creates or upgrades the schema as it
         starts), state in ``workdir``; no CENTRAL* variable of the developer's shell leaks
-        in. ``settings``: more variables, e.g. ``CENTRAL__ALERTS__WEBHOOK_URL=...``."""
+        in. ``settings``: more variables, e.g. ``CENTRAL__ALERTS__WEBHOOK_URL=...``.
+        ``in_thread``: the same app and settings in a thread of this process instead."""
         env = {
             **{name: value for name, value in os.environ.items() if not name.startswith("CENTRAL")},
             "CENTRAL__DATABASE__URL": database_url,
@@ -83,7 +95,9 @@ class Central:
             "CENTRAL__ROSTER__MIN_PIN_DIGITS": "4",
             **settings,
         }
-        instance = cls(url="", database_url=database_url, env=env, workdir=workdir)
+        instance = cls(
+            url="", database_url=database_url, env=env, workdir=workdir, in_thread=in_thread
+        )
         instance.url = instance.start()
         return instance
 
@@ -115,6 +129,12 @@ class Central:
 
     def start(self) -> str:
         """Start one more instance on the same database; return its URL."""
+        if self.in_thread:
+            settings = load_settings(CENTRAL_CONFIG, environ=self.env)
+            db = open_database(settings.database_url)
+            running = start_in_thread(settings, db)
+            self.threads.append((running, db))
+            return running.url
         port = free_port()
         log = (self.workdir / f"central-{port}.log").open("w")
         process = subprocess.Popen(
@@ -155,6 +175,10 @@ class Central:
         return json.loads(done.stdout)["rows"]
 
     def stop(self) -> None:
+        for running, db in self.threads:
+            running.stop()
+            db.close()
+        self.threads.clear()
         for process in self.processes:
             process.terminate()
         for process in self.processes:
@@ -191,7 +215,7 @@ def central(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Central]
     workdir = tmp_path / "central"
     workdir.mkdir()
     with central_database(request.param, workdir) as database_url:
-        instance = Central.serving(workdir, database_url)
+        instance = Central.serving(workdir, database_url, in_thread=True)
         yield instance
         instance.stop()
 
