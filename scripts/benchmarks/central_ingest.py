@@ -49,7 +49,7 @@ from sync.central.ingest import ingest_batch  # noqa: E402
 from sync.central.settings import DEFAULT_CONFIG, load_settings  # noqa: E402
 
 KIOSKS = 20
-PER_KIOSK = sized(2_000, 250)
+PER_KIOSK = sized(2_000, 60)
 BATCH = 500
 ROUNDS = sized(3, 1)
 
