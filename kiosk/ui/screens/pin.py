@@ -10,6 +10,7 @@ Refusals are explained in words; a lockout shows the time left, counting down.
 
 from __future__ import annotations
 
+import logging
 import time
 
 from kivy.clock import Clock
@@ -19,6 +20,8 @@ from kiosk.counter import LoginRefused
 from kiosk.ui.i18n import N_, duration, t
 from kiosk.ui.screens.base import BACKSPACE, ENTER_KEYS, KioskScreen
 from sync.protocol import canonical_code
+
+log = logging.getLogger(__name__)
 
 MAX_CODE, MAX_PIN = 16, 12
 # Keys of the title and the hint above the fields, by mode (the .kv looks them up).
@@ -180,6 +183,8 @@ class PinScreen(KioskScreen):
     # --- refusals -------------------------------------------------------------------
 
     def _refused(self, refusal: LoginRefused) -> None:
+        # For the technician an officer calls ("it refuses my PIN"); never the PIN itself.
+        log.info("%s refused for %s: %s", self.mode, self.code or "-", refusal.reason)
         self._refusal = refusal
         if refusal.reason == "unknown_officer":
             self.field = "code"
