@@ -74,12 +74,14 @@ class Robot:
                 raise TimeoutError(f"waited {timeout}s for {what or predicate}")
             self.loop.idle()
 
-    def wait_screen(self, name: str, timeout: float = 30.0) -> None:
+    def wait_screen(self, name: str, timeout: float = 30.0, to_touch: bool = True) -> None:
         """Until screen ``name`` shows and takes input, as a person would wait to see it
-        (input just after a screen change is ignored on purpose: kiosk.ui.guard)."""
+        (input just after a screen change is ignored on purpose: kiosk.ui.guard).
+        ``to_touch=False``: only until it is shown and laid out, to look at it."""
         self.wait(lambda: self.screen == name, timeout, f"screen {name!r} (at {self.screen!r})")
         self.frames(2)  # let its layout settle before touching it
-        self.wait(lambda: not self.app.sm.guarded(), timeout, "the screen to take input")
+        if to_touch:
+            self.wait(lambda: not self.app.sm.guarded(), timeout, "the screen to take input")
 
     @property
     def screen(self) -> str:

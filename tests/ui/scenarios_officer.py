@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 from kiosk.ui.testing import Robot
 
 
@@ -27,9 +29,11 @@ def thanks_with_or_without_qr(robot: Robot) -> dict:
     robot.wait_screen("rate")
     robot.tap(robot.find("FaceButton", value=4))
     robot.wait_screen("thanks")
+    shown_at = time.monotonic()
     robot.frames(3)
     first = {**_phone(robot), "texts": _texts(robot)}
     robot.wait_screen("rate", timeout=60)
+    first["seconds_shown"] = time.monotonic() - shown_at
     robot.tap(robot.find("FaceButton", value=1))
     robot.wait_screen("reasons")
     robot.tap(robot.find("Chip", code="attitude"))

@@ -18,6 +18,11 @@ TOKEN = "t0ken-of-counter-q07"
 PHONE_URL = "https://dichvucong.example.vn"
 
 
+# Long enough to tell from the 3 s of a thanks without a code; the shipped 20 s would
+# only make the test wait.
+PHONE_LINK_SECONDS = 6
+
+
 def _phone_on(roster: Callable[..., None], tmp_path: Path) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN + "\n", encoding="utf-8")
@@ -25,6 +30,7 @@ def _phone_on(roster: Callable[..., None], tmp_path: Path) -> None:
         logged_in=True,
         RATING__PHONE_LINK="true",
         RATING__PHONE_LINK_URL=PHONE_URL,
+        RATING__PHONE_LINK_SECONDS=str(PHONE_LINK_SECONDS),
         CENTRAL__TOKEN_FILE=str(token_file),
     )
 
@@ -43,6 +49,8 @@ def test_thanks_screen_shows_a_qr_code_of_a_signed_one_time_link(
     payload = verify_code(first["link"].rsplit("/", 1)[1], link_key(TOKEN))
     assert (payload.counter, payload.officer) == ("Q07", "CB001")
     assert any("Quét mã này" in text for text in first["texts"])
+    # The code stays long enough to scan: phone_link_seconds, not the plain thanks' 3 s.
+    assert first["seconds_shown"] >= PHONE_LINK_SECONDS - 0.5, first["seconds_shown"]
 
 
 def test_thanks_screen_shows_no_qr_code_when_phone_link_is_off(
