@@ -99,14 +99,15 @@ def test_kiosk_tells_systemd_it_is_ready_and_feeds_the_watchdog_until_frozen(
         before_ready = [text for _at, text in systemd.messages[:-1]]
         assert not any("WATCHDOG=1" in text for text in before_ready), before_ready
 
-        pings = [m for m in systemd.receive(8 * WATCHDOG_SECONDS) if m == "WATCHDOG=1"]
-        # Every half period on an idle machine; a loaded one may drop a few frames.
+        pings = [m for m in systemd.receive(4 * WATCHDOG_SECONDS) if m == "WATCHDOG=1"]
+        # Every half period (8 here) on an idle machine; a loaded one may drop a few frames.
         assert len(pings) >= 4, systemd.messages
 
         app.send_signal(signal.SIGSTOP)  # a hung main loop: nothing is drawn, nothing fed
         time.sleep(0.5)  # a datagram already on its way is not a sign of life
         systemd.receive(0.1)
-        assert systemd.receive(4 * WATCHDOG_SECONDS) == [], "fed while frozen"
+        # Two whole periods: systemd would have restarted it.
+        assert systemd.receive(2 * WATCHDOG_SECONDS) == [], "fed while frozen"
 
         app.send_signal(signal.SIGCONT)
         assert systemd.wait_for("WATCHDOG=1", 60), "the thawed kiosk does not feed again"
