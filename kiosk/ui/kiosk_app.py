@@ -108,7 +108,15 @@ class KioskApp(App):
         self.faces_dir = str(resources.faces_dir())
         self.turn_keycode = Keyboard.keycodes.get(self.settings.ui.turn_key.lower(), -1)
         self.sm: GuardedScreenManager | None = None
-        self.keys = KeyReader(self._on_press, self._on_scan, Clock.schedule_once)
+        self.keys = KeyReader(
+            self._on_press,
+            self._on_scan,
+            Clock.schedule_once,
+            clock=Clock.time,
+            # Kivy looks for keys once a frame, after drawing it: the keys read in this
+            # frame came after the look of the previous one, which began then.
+            looked_since=lambda: Clock.get_time() - Clock.frametime,
+        )
         self._exiting = False
         self.sounds = Sounds()  # loaded in build(), once
         self.voice = Voice(self.sounds, enabled=self.settings.ui.voice)

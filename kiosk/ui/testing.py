@@ -17,6 +17,8 @@ from kiosk.ui.app import prepare_kivy, setup_logging
 from kiosk.ui.keys import SETTLE_SECONDS
 
 SHIFT = 304  # Kivy's keycode of the left Shift key
+# A frame this long holds back keys longer than BURST_GAP_SECONDS and SETTLE_SECONDS.
+STALL_SECONDS = 0.15
 
 
 def start(
@@ -140,11 +142,17 @@ class Robot:
         if enter:
             self.key(13)
 
-    def type(self, text: str, enter: bool = True) -> None:
+    def type(self, text: str, enter: bool = True, stall_after: int | None = None) -> None:
         """What a badge or ticket scanner does (a USB keyboard to the computer), at its
         speed: the whole code within one frame, Shift pressed as a key of its own before a
-        capital, then Enter."""
-        for char in text:
+        capital, then Enter. ``stall_after``: the kiosk's frame stalls (a slow draw, a
+        busy machine) once that many characters are read; the rest is read after it."""
+        for n, char in enumerate(text):
+            if n == stall_after:
+                from kivy.clock import Clock  # Kivy is set up by now (prepare_kivy)
+
+                Clock.schedule_once(lambda _dt: time.sleep(STALL_SECONDS))
+                self.frames(2)  # the stalled frame, then the next, before its poll
             if char.isupper():
                 self._send_key(SHIFT, None, ["shift"])
                 self._send_key(ord(char.lower()), char.lower(), ["shift"])

@@ -190,10 +190,13 @@ def scans_on_the_rate_screen(robot: Robot) -> dict:
     robot.type("3")  # a one-character burst is a scan too, never the face 3
     robot.run_for(0.3)
     seen["after_digit_scan"] = robot.screen
-    robot.type("A-0153")  # the citizen's ticket: attached to their rating
+    # The citizen's ticket, attached to their rating, though a stalled frame held back
+    # its last four characters ("A-" and "0153" read 150 ms apart are still one code).
+    robot.type("A-0153", stall_after=2)
     robot.run_for(0.3)
     seen["after_ticket"] = robot.screen
-    robot.type("cb001")  # the serving officer's own badge (any case): their menu, no PIN
+    # The serving officer's own badge (any case, split by a stall too): their menu, no PIN.
+    robot.type("cb001", stall_after=3)
     robot.wait_screen("staff")
     seen["own_badge"] = robot.screen
     robot.tap(robot.find("BigButton", "Quay lại"))
