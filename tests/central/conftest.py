@@ -9,6 +9,7 @@ emptied before each test. PostgreSQL tests skip when 127.0.0.1:5432 does not ans
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import subprocess
@@ -75,27 +76,32 @@ def no_central_variables_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None
             monkeypatch.delenv(name)
 
 
+@contextlib.contextmanager
+def _password_cost(n: int) -> Iterator[None]:
+    """Admin passwords hashed at scrypt cost ``n`` meanwhile; the unknown user's stand-in
+    hash is made again at that cost, and again after."""
+    auth._dummy_hash.cache_clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "PASSWORD_N", n)
+        yield
+    auth._dummy_hash.cache_clear()
+
+
 @pytest.fixture(autouse=True, scope="module")
 def quick_admin_passwords() -> Iterator[None]:
     """Admin passwords at scrypt N=2^14 instead of OWASP's 2^17 (128 MiB, about half a
     second of a core each), as the kiosk tests make their PIN hash once: most tests log in
     without being about hashing, and their logins were minutes of the suite's CPU. Tests
     of the cost itself, of equal timing and of floods ask for ``shipped_password_cost``."""
-    auth._dummy_hash.cache_clear()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(auth, "PASSWORD_N", 2**14)
+    with _password_cost(2**14):
         yield
-    auth._dummy_hash.cache_clear()
 
 
 @pytest.fixture
 def shipped_password_cost() -> Iterator[None]:
     """Admin passwords hashed at the shipped cost, OWASP's minimum, in this test."""
-    auth._dummy_hash.cache_clear()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(auth, "PASSWORD_N", SHIPPED_PASSWORD_N)
+    with _password_cost(SHIPPED_PASSWORD_N):
         yield
-    auth._dummy_hash.cache_clear()
 
 
 def _postgres_admin_url(database: str = "postgres") -> str:

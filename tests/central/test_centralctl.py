@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from sync.central import cli
 from sync.central.db import open_database
 from sync.central.ingest import ingest_batch
 from sync.central.settings import load_settings
-from tests.in_process import run_main
+from tests import in_process
 
 from .conftest import CENTRALCTL, DEFAULT_CONFIG, TEST_PIN_MINIMUM, rating
 
@@ -46,7 +45,7 @@ def centralctl(ctl_env: dict[str, str]) -> Run:
     env = ctl_env
 
     def run(*args: str, stdin: str = "", extra_env: dict[str, str] | None = None):
-        return run_main(cli.main, "centralctl", args, env={**env, **(extra_env or {})}, stdin=stdin)
+        return in_process.centralctl(*args, env={**env, **(extra_env or {})}, stdin=stdin)
 
     return run
 
@@ -192,7 +191,7 @@ def test_help_on_every_command() -> None:
         ["admin", "add"],
         ["report"],
     ):
-        result = run_main(cli.main, "centralctl", [*command, "--help"], env=os.environ)
+        result = in_process.centralctl(*command, "--help", env=os.environ)
         assert result.returncode == 0 and "usage: centralctl" in result.stdout
 
 
