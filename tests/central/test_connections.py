@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -19,6 +20,13 @@ from sync.protocol import BATCH_PATH
 from .conftest import Central, rating, start_central
 
 HEADER_TIMEOUT = 3
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """Connections are the HTTP server's business, before any database is asked: one
+    database (SQLite) is enough here, where the rest of tests/central runs on both."""
+    return f"sqlite:///{tmp_path / 'central.db'}"
 
 
 @pytest.fixture

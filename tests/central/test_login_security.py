@@ -7,10 +7,11 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from kiosk.pins import hash_pin
 from sync.central.models import admins, login_failures
@@ -54,10 +55,27 @@ def stored_delays(central: Central) -> list[float]:
     return sorted((row.blocked_until - row.last_failure_at).total_seconds() for row in rows)
 
 
+def time_passes(central: Central, seconds: float) -> None:
+    """The throttle's clock moves on: every stored failure and delay is that much older,
+    as if the guesser had waited (the central reads them against its own clock)."""
+    earlier = timedelta(seconds=seconds)
+    with central.db.write() as connection:
+        for row in connection.execute(select(login_failures)).all():
+            connection.execute(
+                update(login_failures)
+                .where(login_failures.c.key == row.key)
+                .values(
+                    last_failure_at=row.last_failure_at - earlier,
+                    blocked_until=row.blocked_until - earlier,
+                )
+            )
+
+
 def test_wrong_passwords_make_the_next_try_wait_longer_and_say_how_long(
     database_url: str, settings_for: Callable[..., Settings]
 ) -> None:
     # 5 s steps instead of the shipped 1 s: a slow machine's lag cannot outlast a delay.
+    # The waits themselves pass in the database (time_passes), not in a sleep.
     central = start_central(settings_for(database_url, LOGIN__FIRST_DELAY_SECONDS="5"))
     try:
         central.add_admin("admin", PASSWORD)
@@ -69,14 +87,14 @@ def test_wrong_passwords_make_the_next_try_wait_longer_and_say_how_long(
         assert 1 <= delay_of(central, refused) <= 5
         assert "Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau" in refused.text
 
-        time.sleep(5.5)
+        time_passes(central, 5.5)
         assert login(central, "admin", "guess", lang="en").status_code == 401
         assert stored_delays(central) == [10, 10], "the delay doubles"
         refused = login(central, "admin", "guess", lang="en")
         assert 5 < delay_of(central, refused) <= 10
         assert "Too many wrong logins. Please try again in" in refused.text
 
-        time.sleep(10.5)
+        time_passes(central, 10.5)
         assert login(central, "admin", PASSWORD).status_code == 303
         assert stored_delays(central) == [], "success starts again"
         assert login(central, "admin", "guess").status_code == 401
