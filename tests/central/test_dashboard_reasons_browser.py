@@ -16,7 +16,7 @@ from sync.protocol import heartbeat_path
 from .conftest import Central, new_page, rating, start_central
 from .reasons_data import MARCH, rate_with_reasons
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture

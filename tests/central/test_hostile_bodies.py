@@ -23,6 +23,8 @@ from sync.protocol import BATCH_PATH, REPORT_PATH, BatchResponse, heartbeat_path
 
 from .conftest import Central, batch, rating
 
+pytestmark = pytest.mark.slow
+
 
 class Raw:
     """JSON text sent as it is: what Python's json will not write (huge numbers, depth)."""

@@ -30,6 +30,8 @@ from sync.protocol import (
 
 from .conftest import Central
 
+pytestmark = pytest.mark.slow
+
 PROPERTIES = settings(
     max_examples=100,
     deadline=None,

@@ -15,6 +15,8 @@ from kiosk.counter import Counter
 from tests.kiosk.conftest import REPO
 from tests.kiosk.trouble import LockHolder, in_own_mounts, needs_root, without_root_override
 
+pytestmark = pytest.mark.slow
+
 HERE = Path(__file__).resolve().parent
 
 

@@ -22,6 +22,8 @@ from sync.client import CentralRefused, CentralUnavailable, SyncClient
 from .conftest import Central, make_kiosk
 from .faults import HANG, LOSE_RESPONSE, PASS, RESET, FaultProxy, status
 
+pytestmark = pytest.mark.slow
+
 
 def push_until_drained(clients: list[SyncClient], deadline_seconds: float = 240) -> None:
     """Push from every kiosk, riding out failures, until no kiosk has anything pending."""
@@ -55,7 +57,7 @@ def states(counter) -> dict[str, int]:
 def test_thousands_of_ratings_from_several_counters_arrive_exactly_once_through_faults(
     central: Central, tmp_path: Path
 ):
-    proxy = FaultProxy(central.url, hang_seconds=2)
+    proxy = FaultProxy(central.url, hang_seconds=0.5)  # a hang, then a reset: no answer
     counters = []
     try:
         for number in (1, 2, 3):
@@ -68,6 +70,10 @@ def test_thousands_of_ratings_from_several_counters_arrive_exactly_once_through_
             for index in range(700):
                 counter.record(4 - index % 4)
         clients = [SyncClient(counter.config, counter.store) for counter in counters]
+        for client in clients:
+            # Quicker retries: what the faults do to the ratings is this test's business,
+            # the waits between tries are tests/sync/test_backoff.py's.
+            client.backoff.base = 0.1
 
         # A realistic bad day: the center is down for a while, then flaky.
         proxy.down = True

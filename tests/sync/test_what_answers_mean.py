@@ -30,6 +30,8 @@ from .conftest import Central, kiosk_env, make_kiosk
 from .faults import FaultProxy, Reply
 from .test_exactly_once import states
 
+pytestmark = pytest.mark.slow
+
 MARK = {protocol.PROTOCOL_HEADER: str(protocol.SCHEMA_VERSION)}
 NGINX_PAGE = b"<html><head><title>{0}</title></head><body><center><h1>{0}</h1></center><hr><center>nginx</center></body></html>"
 
