@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -163,7 +164,8 @@ def _wants_code(args: argparse.Namespace) -> bool:
 
 
 def _public_url(settings: Settings, args: argparse.Namespace) -> str:
-    """Checked before the token is made, so a missing URL loses no token."""
+    """Checked before the token is made, with the files asked for (_check_targets), so a
+    missing URL or a stick that is not mounted makes no counter whose token nobody has."""
     url = (args.central_url or settings.server.public_url).strip().rstrip("/")
     if not url:
         raise CliError(
@@ -176,7 +178,31 @@ def _public_url(settings: Settings, args: argparse.Namespace) -> str:
         make_code(url, "CHECK", "check")
     except ProvisioningCodeError as exc:
         raise CliError(f"--central-url / [server] public_url: {exc}", code=2) from None
+    _check_targets(args)
     return url
+
+
+def _code_file(target: Path) -> Path:
+    """Where --file writes: the path given, or the code's file name in a folder given."""
+    return target / FILE_NAME if target.is_dir() else target
+
+
+def _check_targets(args: argparse.Namespace) -> None:
+    """The PNG and the file asked for can be written where they are asked for."""
+    for option, given in (("--png", args.png), ("--file", args.file)):
+        if given is None:
+            continue
+        path = _code_file(given) if option == "--file" else given
+        if path.is_dir():
+            raise CliError(f"{option} {given}: that is a folder; give a file name", code=2)
+        folder = path.parent
+        if not folder.is_dir():
+            raise CliError(
+                f"{option} {given}: the folder {folder} does not exist (is the stick mounted?)",
+                code=2,
+            )
+        if not os.access(folder, os.W_OK):
+            raise CliError(f"{option} {given}: the folder {folder} cannot be written", code=2)
 
 
 def _hand_over(url: str, counter: str, token: str, args: argparse.Namespace) -> None:
@@ -189,7 +215,7 @@ def _hand_over(url: str, counter: str, token: str, args: argparse.Namespace) -> 
         qr.write_png(code, args.png)
         print(f"wrote {args.png} (mode 600): the QR code to print; a secret, like the token")
     if args.file:
-        path = args.file / FILE_NAME if args.file.is_dir() else args.file
+        path = _code_file(args.file)
         qr.write_file(code, path)
         print(f"wrote {path} (mode 600): kioskctl provision --from-file reads it")
 

@@ -13,9 +13,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from sync.client import SyncClient
 from sync.provisioning import FILE_NAME, parse_code
 from tests import in_process
-from tests.sync.conftest import REPO, Central
+from tests.sync.conftest import REPO, Central, make_kiosk
 
 # segno's compact terminal drawing: light modules drawn, so a dark terminal shows the
 # code as printed. Each character is (top, bottom), 1 for a dark module.
@@ -155,3 +156,32 @@ def test_a_file_without_a_code_is_refused_and_changes_nothing(tmp_path: Path, co
     assert done.returncode == 1 and done.stderr.startswith("error: ")
     assert "Traceback" not in done.stderr
     assert config.read_text(encoding="utf-8") == before
+
+
+def test_a_code_file_or_png_that_cannot_be_written_makes_no_counter_and_keeps_the_token(
+    central: Central, tmp_path: Path
+):
+    token = central.add_counter("Q14")
+    url = ["--central-url", central.url]
+    unmounted = tmp_path / "media" / "stick"  # a stick that is not there
+    wrong = [
+        ("--file", unmounted / "Q15.provision", f"the folder {unmounted} does not exist"),
+        ("--png", unmounted / "q15.png", f"the folder {unmounted} does not exist"),
+        ("--png", tmp_path, "that is a folder"),
+    ]
+    for option, target, says in wrong:
+        added = central.ctl(
+            "counter", "add", "Q15", "--department", "CA", option, str(target), *url
+        )
+        assert added.returncode == 2, added.stdout
+        [line] = added.stderr.splitlines()
+        assert line.startswith(f"centralctl: {option} {target}: {says}"), line
+        assert added.stdout == "", "no token made, none shown"
+        replaced = central.ctl("counter", "token", "Q14", option, str(target), *url)
+        assert replaced.returncode == 2 and says in replaced.stderr
+        assert replaced.stdout == ""
+    assert "Q15" not in central.ctl("counter", "list").stdout, "no counter whose token nobody saw"
+    # Q14's token was not replaced: its kiosk still sends with it.
+    kiosk = make_kiosk(tmp_path, "Q14", central.url, token)
+    kiosk.record(4)
+    assert SyncClient(kiosk.config, kiosk.store).push().sent == 1
