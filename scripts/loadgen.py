@@ -14,6 +14,14 @@ peaking at ``--peak`` times the day's average).
     scripts/loadgen [--kiosks 200] [--processes 2] [--rate 6] [--seconds 60]
                     [--database-url postgresql+psycopg://postgres@127.0.0.1/loadgen]
                     [--workers 2]
+
+By default it starts its own central on this machine. ``--codes FOLDER`` pushes to a
+central running elsewhere instead: one simulated kiosk per provisioning file in the
+folder (``centralctl counter add ID --department D --file FOLDER/ID.provision`` on that
+central),
+each to the URL and with the token its file holds, rating for ``--officer`` (an officer
+that center knows). There the end check is the kiosks' own: every rating recorded was
+acknowledged by the center (count them there with ``centralctl report``).
 """
 
 from __future__ import annotations
@@ -50,18 +58,21 @@ def kiosk_environ(home: Path, counter: str, url: str, token: str) -> dict[str, s
     }
 
 
-def worker(kiosks: list[tuple[str, str]], url: str, folder: str, args: dict, results) -> None:
-    """Run ``kiosks`` (counter id, token) until the deadline; put this worker's figures."""
+def worker(kiosks: list[tuple[str, str, str]], folder: str, args: dict, results) -> None:
+    """Run ``kiosks`` (counter id, token, central URL) until the deadline; put this
+    worker's figures."""
     from common import serving_counter
+    from sqlalchemy import func, select
 
+    from kiosk.models import SENT, Rating
     from sync.client import SyncClient, SyncProblem
 
     rng = random.Random(args["seed"])
     per_second = args["rate"] / 60
     sims = []
-    for counter_id, token in kiosks:
+    for counter_id, token, url in kiosks:
         env = kiosk_environ(Path(folder) / counter_id, counter_id, url, token)
-        counter = serving_counter(env)
+        counter = serving_counter(env, officer=args["officer"])
         sims.append(
             {
                 "counter": counter,
@@ -95,11 +106,14 @@ def worker(kiosks: list[tuple[str, str]], url: str, folder: str, args: dict, res
                     sim["next_beat"] = now + args["heartbeat"]
             except SyncProblem:
                 failures += 1  # left pending: the drain below sends it
-    left = 0
+    left = acknowledged = 0
     for sim in sims:
         with contextlib.suppress(SyncProblem):  # what stays pending is counted below
             sim["client"].drain(give_up_after=120)
         left += sim["client"].pending()
+        with sim["counter"].store.read() as session:
+            sent = select(func.count()).select_from(Rating).where(Rating.sync_state == SENT)
+            acknowledged += session.scalar(sent)
         sim["client"].close()
         sim["counter"].close()
     results.put(
@@ -109,13 +123,57 @@ def worker(kiosks: list[tuple[str, str]], url: str, folder: str, args: dict, res
             "latencies": latencies,
             "failures": failures,
             "left": left,
+            "acknowledged": acknowledged,
         }
     )
 
 
+def run_kiosks(kiosks: list[tuple[str, str, str]], folder: str, args: argparse.Namespace):
+    """The kiosks spread over ``--processes`` worker processes; their figures and the
+    seconds they took."""
+    shares = [kiosks[i :: args.processes] for i in range(args.processes)]
+    results = multiprocessing.Queue()
+    processes = [
+        multiprocessing.Process(
+            target=worker, args=(share, folder, {**vars(args), "seed": args.seed + i}, results)
+        )
+        for i, share in enumerate(shares)
+        if share
+    ]
+    started = time.monotonic()
+    for process in processes:
+        process.start()
+    parts = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    return parts, time.monotonic() - started
+
+
+def kiosks_of_codes(folder: Path) -> list[tuple[str, str, str]]:
+    """(counter id, token, central URL) of every provisioning file under ``folder``;
+    SystemExit naming the file when one cannot be read."""
+    from sync.provisioning import ProvisioningCodeError, read_code_file
+
+    kiosks = []
+    for path in sorted(folder.rglob("*.provision")):
+        try:
+            code = read_code_file(path)
+        except (OSError, ProvisioningCodeError) as exc:
+            raise SystemExit(f"loadgen: {path}: {exc}") from None
+        kiosks.append((code.counter, code.token, code.url))
+    if not kiosks:
+        raise SystemExit(
+            f"loadgen: no provisioning file (*.provision) in {folder}: make them on the"
+            " central with centralctl counter add ID --department D --file FOLDER/ID.provision"
+        )
+    return kiosks
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/loadgen", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--kiosks", type=int, default=200)
+    parser.add_argument(
+        "--kiosks", type=int, default=None, help="default 200; with --codes, one per file"
+    )
     parser.add_argument("--processes", type=int, default=max(1, multiprocessing.cpu_count()))
     parser.add_argument("--rate", type=float, default=6.0, help="ratings per kiosk per minute")
     parser.add_argument("--heartbeat", type=float, default=60.0, help="seconds between beats")
@@ -127,38 +185,46 @@ def main(argv: list[str] | None = None) -> int:
         "--workers", type=int, default=1, help="central processes (more than 1: PostgreSQL)"
     )
     parser.add_argument("--seed", type=int, default=random.randrange(2**32))
+    parser.add_argument(
+        "--codes",
+        type=Path,
+        help="folder of provisioning files of a central running elsewhere (see above)",
+    )
+    parser.add_argument(
+        "--officer", default="CB001", help="the officer the kiosks rate (default CB001)"
+    )
     args = parser.parse_args(argv)
+    if args.codes and (args.database_url or args.workers != 1):
+        parser.error("--database-url and --workers are for the central loadgen starts, not --codes")
 
-    counters = {f"L{number:04d}": "CB001" for number in range(args.kiosks)}
     with tempfile.TemporaryDirectory(prefix="loadgen-") as folder:
-        central_dir = Path(folder) / "central"
+        if args.codes:
+            kiosks = kiosks_of_codes(args.codes)[: args.kiosks]
+            args.kiosks = len(kiosks)
+            where = ", ".join(sorted({url for _, _, url in kiosks}))
+        else:
+            args.kiosks = 200 if args.kiosks is None else args.kiosks
+            where = "a central of its own"
         print(
-            f"loadgen: {args.kiosks} kiosks in {args.processes} processes, seed {args.seed}",
+            f"loadgen: {args.kiosks} kiosks in {args.processes} processes against {where},"
+            f" seed {args.seed}",
             file=sys.stderr,
         )
-        server = {"CENTRAL__SERVER__WORKERS": str(args.workers)}
-        with running_central(central_dir, counters, args.database_url, server) as central:
-            tokens = sorted(central.tokens.items())
-            shares = [tokens[i :: args.processes] for i in range(args.processes)]
-            results = multiprocessing.Queue()
-            settings = {**vars(args)}
-            processes = [
-                multiprocessing.Process(
-                    target=worker,
-                    args=(share, central.url, folder, {**settings, "seed": args.seed + i}, results),
-                )
-                for i, share in enumerate(shares)
-                if share
-            ]
-            started = time.monotonic()
-            for process in processes:
-                process.start()
-            parts = [results.get() for _ in processes]
-            for process in processes:
-                process.join()
-            elapsed = time.monotonic() - started
-            at_center = central_total(central)
+        if args.codes:
+            parts, elapsed = run_kiosks(kiosks, folder, args)
+            at_center = None  # another machine's database: the kiosks' acknowledgements say
+        else:
+            counters = {f"L{number:04d}": args.officer for number in range(args.kiosks)}
+            server = {"CENTRAL__SERVER__WORKERS": str(args.workers)}
+            central_dir = Path(folder) / "central"
+            with running_central(central_dir, counters, args.database_url, server) as central:
+                kiosks = [
+                    (counter, token, central.url) for counter, token in central.tokens.items()
+                ]
+                parts, elapsed = run_kiosks(sorted(kiosks), folder, args)
+                at_center = central_total(central)
     recorded = sum(part["recorded"] for part in parts)
+    acknowledged = sum(part["acknowledged"] for part in parts)
     latencies = [value for part in parts for value in part["latencies"]]
     requests_made = sum(part["requests"] for part in parts)
     ratings_per_second = recorded / args.seconds
@@ -169,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         "central_workers": args.workers,
         "wall_seconds": round(elapsed, 1),
         "recorded": recorded,
+        "acknowledged": acknowledged,
         "at_center": at_center,
         "left_pending": sum(part["left"] for part in parts),
         "push_failures": sum(part["failures"] for part in parts),
@@ -180,12 +247,17 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
     }
     print(json.dumps(summary))
-    exact = at_center == recorded and summary["left_pending"] == 0
+    exact = acknowledged == recorded and summary["left_pending"] == 0
+    if at_center is None:
+        held = f"the center acknowledged {acknowledged}"
+    else:
+        exact = exact and at_center == recorded
+        held = f"the center holds {at_center}"
     print(
         f"{recorded} ratings from {args.kiosks} kiosks in {args.seconds:.0f} s: "
         f"{summary['ratings_per_second']} ratings/s, {summary['requests_per_second']} requests/s, "
         f"push p50 {summary['push_p50_ms']} ms, p99 {summary['push_p99_ms']} ms; "
-        f"the center holds {at_center} ({'exact' if exact else 'MISMATCH'}). That is the "
+        f"{held} ({'exact' if exact else 'MISMATCH'}). That is the "
         f"busiest hour of about {summary['counters_at_peak_equivalent']:,} counters at "
         f"{args.per_counter_day:.0f} ratings a day.",
         file=sys.stderr,

@@ -62,8 +62,8 @@ def emit(name: str, value: float, unit: str, baseline: float | None = None) -> N
     print(json.dumps(line), flush=True)
 
 
-def serving_counter(environ=None):
-    """A counter as it is when citizens come: officer CB001 on the roster, logged in.
+def serving_counter(environ=None, officer: str = "CB001"):
+    """A counter as it is when citizens come: ``officer`` on the roster, logged in.
     ``environ`` (KIOSK__* overrides) defaults to the process environment."""
     from kiosk.config import load_config
     from kiosk.counter import Counter
@@ -74,13 +74,13 @@ def serving_counter(environ=None):
     with counter.store.write() as session:
         upsert_officer(
             session,
-            code="CB001",
+            code=officer,
             full_name="Nguyễn Thị Hồng Nhung",
             title="Chuyên viên",
             department="CA",
             pin_hash=hash_pin("1234"),
         )
-    counter.login("CB001", "1234")
+    counter.login(officer, "1234")
     return counter
 
 
