@@ -12,12 +12,14 @@ of tests, which put a two-test install file of three minutes last.)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     slow_files = {item.path for item in items if item.get_closest_marker("slow") is not None}
-    allowed: dict[object, float] = {}
+    allowed: dict[Path, float] = {}  # a file's longest timeout mark, 0 without
     for item in items:
         mark = item.get_closest_marker("timeout")
         seconds = float(mark.args[0]) if mark is not None and mark.args else 0.0
