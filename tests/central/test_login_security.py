@@ -4,7 +4,6 @@ OWASP's scrypt cost for passwords, and forged proxy headers that change nothing.
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -177,12 +176,14 @@ def test_a_known_and_an_unknown_user_take_the_same_time(
     try:
         central.add_admin("admin", PASSWORD)
         known, unknown = [], []
-        for _ in range(4):  # interleaved, so the machine's load falls on both alike
+        for _ in range(5):  # interleaved, so the machine's load falls on both alike
             for name, times in (("admin", known), ("nobody", unknown)):
                 started = time.perf_counter()
                 assert login(central, name, "guess").status_code == 401
                 times.append(time.perf_counter() - started)
-        ratio = statistics.median(unknown) / statistics.median(known)
+        # The quickest of each: a loaded machine only ever adds time, so the minimum is
+        # what a login costs (a median of a few tries moved with the load: seen at 1.75).
+        ratio = min(unknown) / min(known)
         # On main an unknown user cost two scrypts (ratio ~2); now one each.
         assert 0.6 < ratio < 1.5, (known, unknown)
     finally:
