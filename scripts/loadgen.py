@@ -188,10 +188,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--codes",
         type=Path,
-        help="folder of provisioning files of a central running elsewhere (see above)",
+        metavar="FOLDER",
+        help="push to a central running elsewhere: one kiosk per provisioning file in FOLDER"
+        " (centralctl counter add ID --department D --file FOLDER/ID.provision, run there)",
     )
     parser.add_argument(
-        "--officer", default="CB001", help="the officer the kiosks rate (default CB001)"
+        "--officer",
+        default="CB001",
+        help="the officer the kiosks rate, known to the central (default CB001)",
     )
     args = parser.parse_args(argv)
     if args.codes and (args.database_url or args.workers != 1):
