@@ -17,11 +17,10 @@ peaking at ``--peak`` times the day's average).
 
 By default it starts its own central on this machine. ``--codes FOLDER`` pushes to a
 central running elsewhere instead: one simulated kiosk per provisioning file in the
-folder (``centralctl counter add ID --department D --file FOLDER/ID.provision`` on that
-central),
-each to the URL and with the token its file holds, rating for ``--officer`` (an officer
-that center knows). There the end check is the kiosks' own: every rating recorded was
-acknowledged by the center (count them there with ``centralctl report``).
+folder (``centralctl counter add ID --department D --file FOLDER/ID.provision``, run on
+that central), each to the URL and with the token its file holds, rating for
+``--officer`` (an officer that center knows). There the end check is the kiosks' own:
+every rating recorded was acknowledged (count them there with ``centralctl report``).
 """
 
 from __future__ import annotations

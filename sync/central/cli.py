@@ -163,9 +163,18 @@ def _wants_code(args: argparse.Namespace) -> bool:
     return bool(args.qr or args.png or args.file)
 
 
+def _ready_for_code(settings: Settings, args: argparse.Namespace) -> str:
+    """The central's URL for the provisioning code asked for ("" when none is), and the
+    files it goes to checked: both before the token is made, so a missing URL or a stick
+    that is not mounted makes no counter, and replaces no token, that nobody can use."""
+    if not _wants_code(args):
+        return ""
+    url = _public_url(settings, args)
+    _check_targets(args)
+    return url
+
+
 def _public_url(settings: Settings, args: argparse.Namespace) -> str:
-    """Checked before the token is made, with the files asked for (_check_targets), so a
-    missing URL or a stick that is not mounted makes no counter whose token nobody has."""
     url = (args.central_url or settings.server.public_url).strip().rstrip("/")
     if not url:
         raise CliError(
@@ -178,7 +187,6 @@ def _public_url(settings: Settings, args: argparse.Namespace) -> str:
         make_code(url, "CHECK", "check")
     except ProvisioningCodeError as exc:
         raise CliError(f"--central-url / [server] public_url: {exc}", code=2) from None
-    _check_targets(args)
     return url
 
 
@@ -293,7 +301,7 @@ def cmd_officer_list(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def cmd_counter_add(settings: Settings, args: argparse.Namespace) -> None:
-    url = _public_url(settings, args) if _wants_code(args) else ""
+    url = _ready_for_code(settings, args)
     token = accounts.add_counter(open_database_of(settings), args.id, args.department)
     counter, department = canonical_code(args.id), canonical_code(args.department)
     print(f"counter {counter} added to {department}. Its token (shown only now):")
@@ -303,7 +311,7 @@ def cmd_counter_add(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_counter_token(settings: Settings, args: argparse.Namespace) -> None:
-    url = _public_url(settings, args) if _wants_code(args) else ""
+    url = _ready_for_code(settings, args)
     token = accounts.replace_counter_token(open_database_of(settings), args.id)
     print(f"new token of counter {args.id} (the old one no longer works):")
     print(token)
