@@ -7,19 +7,18 @@ protocol gives: 401 unknown token, 403 a token used for another counter, 413 too
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import json
+import logging
 from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from sqlalchemy import select, update
 from starlette.concurrency import run_in_threadpool
 
 from sync.central import auth, sessions
+from sync.central.bodies import parse_batch, parse_heartbeat, read_body
 from sync.central.db import Database
 from sync.central.errors import ApiError, scope_language
 from sync.central.i18n import t
@@ -32,19 +31,17 @@ from sync.central.settings import Settings
 from sync.protocol import (
     BATCH_PATH,
     REPORT_PATH,
-    BatchEnvelope,
-    BatchRequest,
     DepartmentOut,
     HeartbeatRequest,
     HeartbeatResponse,
     OfficerOut,
     RosterResponse,
     canonical_code,
-    error_text,
     heartbeat_path,
     roster_path,
 )
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 SESSION_COOKIE = "central_session"
 
@@ -75,89 +72,13 @@ def _challenge() -> dict[str, str]:
     return {"WWW-Authenticate": "Bearer"}
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    # The length test first: int() of thousands of digits is refused (and slow).
-    if declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
-        raise ApiError(413, f"body of {declared[:20]} bytes is over the limit of {limit}")
-    body = bytearray()
-    # A client trickling its body would hold a connection and a task for ever: 408.
-    seconds = _settings(request).server.body_timeout_seconds
-    try:
-        async with asyncio.timeout(seconds):
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > limit:
-                    raise ApiError(413, f"body is over the limit of {limit} bytes")
-    except TimeoutError:
-        raise ApiError(408, f"body not received within {seconds:g} seconds") from None
-    return bytes(body)
-
-
-async def read_form(request: Request) -> Any:
-    """The form of a dashboard POST, read within ``[server] body_timeout_seconds`` (408)."""
-    seconds = _settings(request).server.body_timeout_seconds
-    try:
-        async with asyncio.timeout(seconds):
-            return await request.form()
-    except TimeoutError:
-        raise ApiError(408, f"form not received within {seconds:g} seconds") from None
-
-
-# Digits beyond this are no integer any column takes: read as float (inf when huge), so
-# the model names the field ("finite number", "less than or equal") instead of json.loads
-# refusing the whole body for Python's 4300-digit limit.
-_INT_DIGITS = 40
-
-
-def _bounded_int(digits: str) -> int | float:
-    return int(digits) if len(digits) <= _INT_DIGITS else float(digits)
-
-
-def _json(body: bytes) -> Any:
-    """The JSON of a body that pydantic's own parser refused; 422 when it is not JSON.
-
-    json.loads, unlike pydantic-core, takes a lone surrogate escape (\\ud800), so the
-    rating that holds one is rejected alone, by its model, with the field named."""
-    try:
-        return json.loads(body, parse_int=_bounded_int)
-    except RecursionError:
-        raise ApiError(422, "body: JSON nested too deeply") from None
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-        raise ApiError(422, f"body: not valid JSON ({exc})") from None
-
-
-def parse_batch(body: bytes) -> BatchRequest | BatchEnvelope:
-    """The batch of ``body``; raises a 422 ApiError naming the field when the envelope is bad.
-
-    Nearly every batch is entirely valid, so it is parsed and validated in one pass inside
-    pydantic-core (no json.loads, no Python dicts, no per-rating call): that is most of the
-    saving per batch. Only when that fails is the body parsed again the careful way, the
-    envelope alone first (422 naming the field), then each rating alone in ingest_batch, so
-    one bad rating is rejected with its field named while the rest of its batch goes in.
-    """
-    try:
-        return BatchRequest.model_validate_json(body)
-    except ValidationError:
-        pass
-    try:
-        return BatchEnvelope.model_validate(_json(body))
-    except ValidationError as exc:
-        raise ApiError(422, error_text(exc)) from None
-
-
 @router.post(BATCH_PATH)
 async def post_batch(request: Request) -> Response:
     settings = _settings(request)
     owner = await run_in_threadpool(_counter_of, request, None)
-    body = await _read_body(request, settings.limits.max_body_bytes)
-    envelope = parse_batch(body)
-    if len(envelope.ratings) > settings.limits.max_batch:
-        raise ApiError(
-            413,
-            f"ratings: {len(envelope.ratings)} in one batch, at most "
-            f"{settings.limits.max_batch}; send smaller batches",
-        )
+    _storage_ready(request)
+    body = await read_body(request, settings.limits.max_body_bytes)
+    envelope = await run_in_threadpool(parse_batch, body, settings.limits.max_batch)
     if envelope.counter != canonical_code(owner):
         raise ApiError(403, f"this token belongs to counter {owner}, not {envelope.counter}")
     answer = await run_in_threadpool(
@@ -170,6 +91,16 @@ async def post_batch(request: Request) -> Response:
         alerts=request.app.state.alert_rules,
     )
     return Response(answer.model_dump_json(), media_type="application/json")
+
+
+def _storage_ready(request: Request) -> None:
+    """503 before the body is read when the data folder cannot take ratings now."""
+    problem = request.app.state.readiness.disk_problem()
+    if problem:
+        log.error("batch refused: %s", problem)
+        raise ApiError(
+            503, "the central cannot store ratings now, try again", {"Retry-After": "60"}
+        )
 
 
 @router.get(roster_path("{counter}"))
@@ -217,11 +148,8 @@ def load_roster(db: Database, counter: str) -> RosterResponse:
 @router.post(heartbeat_path("{counter}"))
 async def post_heartbeat(counter: str, request: Request) -> Response:
     owner = await run_in_threadpool(_counter_of, request, counter)
-    body = await _read_body(request, 64_000)
-    try:
-        beat = HeartbeatRequest.model_validate(_json(body))
-    except ValidationError as exc:
-        raise ApiError(422, error_text(exc)) from None
+    body = await read_body(request, 64_000)
+    beat = await run_in_threadpool(parse_heartbeat, body)
     now = utcnow()
     await run_in_threadpool(record_heartbeat, _db(request), owner, beat, now)
     return Response(

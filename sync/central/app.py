@@ -12,8 +12,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
-from sqlalchemy.exc import OperationalError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import InternalError, OperationalError
+from starlette.concurrency import run_in_threadpool
 
 from sync.central import (
     alert_feed,
@@ -26,6 +27,7 @@ from sync.central import (
     openapi,
     phone_page,
 )
+from sync.central.admission import Admission, Caps
 from sync.central.alert_outbox import AlertRules
 from sync.central.alert_worker import AlertWorker
 from sync.central.db import Database, open_database, shared_secret
@@ -34,6 +36,7 @@ from sync.central.hashing import HashPool
 from sync.central.i18n import t
 from sync.central.marker import ProtocolMarker
 from sync.central.monthly_worker import MonthlyWorker
+from sync.central.readiness import Readiness
 from sync.central.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -78,6 +81,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.alert_rules = AlertRules.of(settings) if settings.alerts.enabled else None
     app.state.session_key = shared_secret(db, SESSION_KEY)
     app.state.hash_pool = hash_pool
+    app.state.readiness = Readiness(db, settings.storage.min_free_mb)
     app.include_router(api.router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_reasons.router)
@@ -88,8 +92,21 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(alert_feed.router)
     openapi.install(app)
     app.add_middleware(LastResort)
-    # Added last, so outermost: even the last resort's 500 carries the central's mark.
+    # Added after the last resort, so outside it: even its 500 carries the central's mark.
     app.add_middleware(ProtocolMarker)
+    # Outermost: a request past the central's capacity is refused before anything else
+    # (its refusal carries the mark itself).
+    server = settings.server
+    app.add_middleware(
+        Admission,
+        caps=Caps(
+            in_flight=server.max_requests_in_flight,
+            per_address=server.max_requests_per_address,
+            per_client=server.max_requests_per_client,
+        ),
+        uncapped=tuple(server.trusted_proxies),
+        streams=(alert_feed.STREAM_PATH,),
+    )
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> Response:
@@ -104,8 +121,10 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return error_response(422, problems)
 
     @app.exception_handler(OperationalError)
-    async def _database_down(request: Request, exc: OperationalError) -> Response:
+    @app.exception_handler(InternalError)
+    async def _database_down(request: Request, exc: OperationalError | InternalError) -> Response:
         # The kiosk retries 503 with backoff; its ratings are safe in its own store.
+        # InternalError: PostgreSQL in a state that refuses writes (read-only, recovery).
         log.error("database error: %s", str(exc.orig).splitlines()[0] if exc.orig else exc)
         lang = scope_language(request.scope)
         message = "database unavailable, try again"
@@ -114,7 +133,16 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         return error_response(503, message, {"Retry-After": "5"})
 
     @app.get("/healthz", include_in_schema=False)
-    def _health() -> dict[str, str]:
-        return {"status": "ok"}
+    async def _health() -> Response:
+        # 200 only when a rating could be stored now (readiness.py).
+        problem = await run_in_threadpool(app.state.readiness.problem)
+        if problem:
+            log.warning("health check: %s", problem)
+            return JSONResponse(
+                {"status": "unavailable", "detail": problem},
+                status_code=503,
+                headers={"Retry-After": "30"},
+            )
+        return JSONResponse({"status": "ok"})
 
     return app

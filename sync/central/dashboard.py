@@ -23,7 +23,8 @@ from starlette.concurrency import run_in_threadpool
 
 from sync.central import auth, sessions, throttle
 from sync.central.alert_feed import STREAM_PATH, recent_alerts
-from sync.central.api import SESSION_COOKIE, read_form
+from sync.central.api import SESSION_COOKIE
+from sync.central.bodies import read_form
 from sync.central.charts import DayPoint, trend_svg
 from sync.central.dashboard_page import language, open_page, render
 from sync.central.hashing import HashPoolFull

@@ -18,7 +18,7 @@ from uvicorn.supervisors import Multiprocess
 
 from sync.central import logfilter
 from sync.central.app import create_app
-from sync.central.connections import with_header_timeout
+from sync.central.connections import with_connection_limits
 from sync.central.db import Database, open_database
 from sync.central.settings import ENV_CONFIG, Settings
 
@@ -33,7 +33,6 @@ def _options(settings: Settings, log_level: str) -> dict[str, Any]:
         # address the login throttle counts, and the scheme, cannot be forged by others.
         "proxy_headers": True,
         "forwarded_allow_ips": list(server.trusted_proxies),
-        "limit_concurrency": server.limit_concurrency,
         "backlog": server.backlog,
         "server_header": False,
         # Open alert streams (Server-Sent Events) never end on their own: close them
@@ -43,8 +42,15 @@ def _options(settings: Settings, log_level: str) -> dict[str, Any]:
 
 
 def _with_limits(config: uvicorn.Config, settings: Settings) -> uvicorn.Config:
-    # uvicorn has no header time-out of its own: this protocol class adds one.
-    return with_header_timeout(config, settings.server.header_timeout_seconds)
+    # uvicorn has no header time-out nor cap per address: this protocol class adds them.
+    server = settings.server
+    return with_connection_limits(
+        config,
+        server.header_timeout_seconds,
+        limit=server.limit_concurrency,
+        per_address=server.max_connections_per_address,
+        uncapped=tuple(server.trusted_proxies),
+    )
 
 
 def _config(settings: Settings, db: Database | None, log_level: str) -> uvicorn.Config:

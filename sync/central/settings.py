@@ -72,6 +72,12 @@ class ServerSection(_Section):
     header_timeout_seconds: float = Field(default=10, gt=0, le=600)
     body_timeout_seconds: float = Field(default=30, gt=0, le=3600)
     limit_concurrency: int = Field(default=1000, ge=10)
+    # Past these the central answers at once, 503 or 429 with Retry-After (admission.py).
+    max_requests_in_flight: int = Field(default=64, ge=1, le=100_000)
+    max_requests_per_address: int = Field(default=32, ge=1, le=100_000)
+    max_requests_per_client: int = Field(default=4, ge=1, le=100_000)
+    # Open connections one address may hold (not the trusted proxies: nginx caps its own).
+    max_connections_per_address: int = Field(default=64, ge=1, le=100_000)
     backlog: int = Field(default=2048, ge=16)
     # The same log line (e.g. accept() failing at the file limit) at most once per interval.
     log_repeat_seconds: float = Field(default=60, gt=0)
@@ -114,6 +120,9 @@ class DatabaseSection(_Section):
 
 class StorageSection(_Section):
     data_dir: Path
+    # Free space the data folder keeps (a SQLite database): below it the central takes no
+    # batch (503, the kiosks keep their ratings) and /healthz answers 503.
+    min_free_mb: int = Field(default=50, ge=0, le=1_000_000)
 
 
 class ReasonLabel(_Section):

@@ -138,15 +138,30 @@ def test_a_body_that_does_not_come_is_answered_408(strict_central: Central) -> N
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
 
 
-def test_connections_beyond_the_limit_are_answered_503(
+def test_connections_beyond_the_limit_all_busy_are_answered_the_protocols_503(
     database_url: str, settings_for: Callable[..., Settings]
 ) -> None:
-    central = start_central(settings_for(database_url, SERVER__LIMIT_CONCURRENCY="10"))
-    held = [connect(central) for _ in range(12)]
+    """Idle connections are closed to make room (test_load_shedding); when every one is
+    serving a request, a new one is refused in words a kiosk reads as "come back"."""
+    central = start_central(
+        settings_for(
+            database_url, SERVER__LIMIT_CONCURRENCY="10", SERVER__BODY_TIMEOUT_SECONDS="20"
+        )
+    )
+    tokens = [central.add_counter(f"Q{n:02}", "CA") for n in range(10)]
+    held = []
     try:
+        for token in tokens:
+            sock = connect(central)
+            sock.sendall(
+                f"POST {BATCH_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{".encode()
+            )
+            held.append(sock)
         time.sleep(0.5)
         answer = requests.get(central.url + "/healthz", timeout=30)
         assert answer.status_code == 503
+        assert answer.headers["Retry-After"] and answer.headers["Kiosk-Protocol"] == "1"
     finally:
         for sock in held:
             sock.close()

@@ -34,8 +34,18 @@ def rss_bytes() -> int:
 
 @pytest.fixture
 def flooded_central(database_url: str, settings_for: Callable[..., Settings]) -> Iterator[Central]:
-    # No throttle here: this test is about what the hashing itself may cost.
-    central = start_central(settings_for(database_url, LOGIN__FREE_ATTEMPTS="10000"))
+    # No throttle and no admission caps here (one client sends the whole flood, which
+    # admission would refuse first: test_load_shedding): this test is about what the
+    # hashing itself may cost.
+    central = start_central(
+        settings_for(
+            database_url,
+            LOGIN__FREE_ATTEMPTS="10000",
+            SERVER__MAX_REQUESTS_IN_FLIGHT="1000",
+            SERVER__MAX_REQUESTS_PER_ADDRESS="1000",
+            SERVER__MAX_REQUESTS_PER_CLIENT="1000",
+        )
+    )
     yield central
     central.running.stop()
     central.db.close()
