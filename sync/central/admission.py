@@ -8,8 +8,9 @@ caps, each counted over the requests being served right now by this process:
 - all requests: ``[server] max_requests_in_flight``; more are answered 503;
 - one client address: ``[server] max_requests_per_address`` (a commune's kiosks behind one
   NAT still fit); more are answered 429;
-- one client, an address with one credential (a counter token, an admin token, a
-  dashboard session): ``[server] max_requests_per_client``; more are answered 429.
+- one client: one credential (a counter token, an admin token, a dashboard session)
+  from wherever it comes, or an address without one: ``[server] max_requests_per_client``;
+  more are answered 429.
 
 So one counter's token, or one machine on the LAN, can keep only a few requests of its
 own in the central at once, however many it sends, and the others' requests still get in.
@@ -73,7 +74,7 @@ def _credential(headers: list[tuple[bytes, bytes]]) -> bytes:
     """A short digest of what says who the client is (never kept, never logged)."""
     for name, value in headers:
         if name in (b"authorization", b"cookie"):
-            return hashlib.blake2b(value, digest_size=8).digest()
+            return b"credential:" + hashlib.blake2b(value, digest_size=8).digest()
     return b""
 
 
@@ -95,14 +96,15 @@ class Admission:
         self.draw = draw
         self.in_flight = 0
         self.per_address: Counter[str] = Counter()
-        self.per_client: Counter[tuple[str, bytes]] = Counter()
+        self.per_client: Counter[bytes] = Counter()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         address = (scope.get("client") or ("", 0))[0]
-        client = (address, _credential(scope.get("headers", [])))
+        # A stolen token used from a hundred addresses is still one client.
+        client = _credential(scope.get("headers", [])) or address.encode()
         working = scope["path"] not in self.streams
         status = self._refusal(address, client, working)
         if status:
@@ -118,11 +120,14 @@ class Admission:
             _decrement(self.per_address, address)
             _decrement(self.per_client, client)
 
-    def _refusal(self, address: str, client: tuple[str, bytes], working: bool) -> int:
+    def _refusal(self, address: str, client: bytes, working: bool) -> int:
         if working and self.in_flight >= self.caps.in_flight:
             return 503
         if address not in self.uncapped and self.per_address[address] >= self.caps.per_address:
             return 429
+        # Without a credential the client is its address, and the uncapped one is not.
+        if address in self.uncapped and client == address.encode():
+            return 0
         if self.per_client[client] >= self.caps.per_client:
             return 429
         return 0

@@ -77,19 +77,29 @@ async def post_batch(request: Request) -> Response:
     settings = _settings(request)
     owner = await run_in_threadpool(_counter_of, request, None)
     _storage_ready(request)
-    body = await read_body(request, settings.limits.max_body_bytes)
-    envelope = await run_in_threadpool(parse_batch, body, settings.limits.max_batch)
-    if envelope.counter != canonical_code(owner):
-        raise ApiError(403, f"this token belongs to counter {owner}, not {envelope.counter}")
-    answer = await run_in_threadpool(
-        ingest_batch,
-        _db(request),
-        owner,
-        envelope.ratings,
-        settings.report.levels,
-        settings.report.tz,
-        alerts=request.app.state.alert_rules,
-    )
+    # A counter's kiosk sends its batches one after the other: a second one at once is a
+    # second process on the kiosk (it retries), or a stolen token trying to hold the
+    # central's workers. One at a time per counter, per central process.
+    sending: set[str] = request.app.state.batches_in_progress
+    if owner in sending:
+        raise ApiError(429, f"counter {owner} is sending a batch already", {"Retry-After": "2"})
+    sending.add(owner)
+    try:
+        body = await read_body(request, settings.limits.max_body_bytes)
+        envelope = await run_in_threadpool(parse_batch, body, settings.limits.max_batch)
+        if envelope.counter != canonical_code(owner):
+            raise ApiError(403, f"this token belongs to counter {owner}, not {envelope.counter}")
+        answer = await run_in_threadpool(
+            ingest_batch,
+            _db(request),
+            owner,
+            envelope.ratings,
+            settings.report.levels,
+            settings.report.tz,
+            alerts=request.app.state.alert_rules,
+        )
+    finally:
+        sending.discard(owner)
     return Response(answer.model_dump_json(), media_type="application/json")
 
 

@@ -82,6 +82,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.session_key = shared_secret(db, SESSION_KEY)
     app.state.hash_pool = hash_pool
     app.state.readiness = Readiness(db, settings.storage.min_free_mb)
+    app.state.batches_in_progress = set()  # counters whose batch is being taken (api.py)
     app.include_router(api.router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_reasons.router)

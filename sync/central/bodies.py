@@ -99,12 +99,23 @@ def parse_batch(body: bytes, max_batch: int = MAX_BATCH) -> BatchRequest | Batch
     return envelope
 
 
+# Commas a batch of one rating can never reach however its fields are filled (ten fields,
+# sixteen reasons, a ticket of 64 commas, the envelope's free text): a body with more than
+# this many per allowed rating cannot be a batch the central takes. Refused at C speed,
+# before any parse; a kiosk that meets it splits its batch, and one rating always passes.
+COMMAS_PER_RATING = 200
+
+
 def _rating_count(body: bytes, max_batch: int) -> int:
     """How many items the body's ``ratings`` hold, when it may hold more than ``max_batch``
     (else 0). Every item but the last is followed by a comma, so a body with fewer commas
-    holds no more; only the others are parsed (jiter: no models, bounded by the body)."""
-    if body.count(b",") < max_batch:
+    holds no more; one with far more holds too many for certain (COMMAS_PER_RATING); only
+    the others are parsed (jiter: no models, a few milliseconds at most)."""
+    commas = body.count(b",")
+    if commas < max_batch:
         return 0
+    if commas > max_batch * COMMAS_PER_RATING:
+        return commas + 1  # at most that many items; certainly more than max_batch
     try:
         raw = pydantic_core.from_json(body)
     except ValueError:
@@ -114,6 +125,10 @@ def _rating_count(body: bytes, max_batch: int) -> int:
 
 
 def _refuse_too_many(count: int, max_batch: int) -> None:
+    if count > max_batch * COMMAS_PER_RATING:
+        raise ApiError(
+            413, f"ratings: far more than {max_batch} in one batch; send smaller batches"
+        )
     if count > max_batch:
         raise ApiError(
             413, f"ratings: {count} in one batch, at most {max_batch}; send smaller batches"

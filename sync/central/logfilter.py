@@ -23,7 +23,14 @@ import time
 from collections.abc import Callable
 
 # The loggers that repeat themselves under attack.
-NOISY_LOGGERS = ("asyncio", "uvicorn.error")
+NOISY_LOGGERS = (
+    "asyncio",
+    "uvicorn.error",
+    # A connection refused per attempt, a database down or a disk full per request.
+    "sync.central.connections",
+    "sync.central.api",
+    "sync.central.app",
+)
 
 
 class RepeatFilter(logging.Filter):

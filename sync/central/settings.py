@@ -75,7 +75,7 @@ class ServerSection(_Section):
     # Past these the central answers at once, 503 or 429 with Retry-After (admission.py).
     max_requests_in_flight: int = Field(default=64, ge=1, le=100_000)
     max_requests_per_address: int = Field(default=32, ge=1, le=100_000)
-    max_requests_per_client: int = Field(default=4, ge=1, le=100_000)
+    max_requests_per_client: int = Field(default=8, ge=1, le=100_000)
     # Open connections one address may hold (not the trusted proxies: nginx caps its own).
     max_connections_per_address: int = Field(default=64, ge=1, le=100_000)
     backlog: int = Field(default=2048, ge=16)
