@@ -135,7 +135,12 @@ class Admission:
     async def _refuse(self, status: int, lang: str, send: Any) -> None:
         retry_after = self.draw(*RETRY_AFTER_SECONDS)
         body = refusal_body(status, retry_after, lang)
-        headers = [*refusal_headers(retry_after), (b"content-length", str(len(body)).encode())]
+        headers = [
+            *refusal_headers(retry_after),
+            (b"content-length", str(len(body)).encode()),
+            # The request's body, if any, is not read: closing stops the client's upload.
+            (b"connection", b"close"),
+        ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 

@@ -42,6 +42,13 @@ from sync.central.settings import Settings
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "session_signing_key"
+# Answers a route gives before it reads the request's body (auth, admission, size, disk).
+_BODY_LEFT_UNREAD = {401, 403, 408, 413, 429, 503}
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length", "0")
+    return length != "0" or "transfer-encoding" in request.headers
 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
@@ -110,8 +117,13 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
 
     @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> Response:
-        return error_response(exc.status, exc.message, exc.headers)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        headers = exc.headers
+        if exc.status in _BODY_LEFT_UNREAD and _has_body(request):
+            # Refused before its body was read: closing the connection stops the client's
+            # upload, which uvicorn would otherwise read to the end to keep it alive.
+            headers = {**headers, "Connection": "close"}
+        return error_response(exc.status, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> Response:
