@@ -31,6 +31,10 @@ WITH_BASELINE = {
     "ui_peak_rss",
     "ui_tap_to_thanks_median",
     "ui_tap_to_thanks_p99",
+    "central_heartbeat_under_attack_p50",
+    "central_heartbeat_under_attack_p99",
+    "central_push_under_attack_p50",
+    "central_push_under_attack_p99",
 }
 
 
