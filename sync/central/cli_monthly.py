@@ -28,10 +28,11 @@ def add_send_monthly(actions: Any) -> None:
     send = actions.add_parser(
         "send-monthly",
         help="mail the monthly report now (what the scheduler sends on the first working day)",
-        description="Mail a month's published report (XLSX attached) to [reports] recipients "
-        "by the mail server of [alerts], now. It then counts as that month's send: the "
-        "scheduler does not send it again. With --to it is only a test, to those addresses: "
-        "nothing is recorded.",
+        description="Mail what a month owes (its published report, XLSX attached, or the "
+        "correction its late ratings call for) to [reports] recipients by the mail server "
+        "of [alerts], now. It then counts as that mail: the scheduler does not send it "
+        "again. With --to it is only a test, to those addresses: nothing is recorded. "
+        "--dry-run shows what the run would send, and what the scheduler does.",
     )
     send.add_argument(
         "--month", help="the month, e.g. 2026-10 (default: the latest month due, as scheduled)"
