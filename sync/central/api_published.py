@@ -18,7 +18,7 @@ from sync.central.i18n import pick_language, t
 from sync.central.models import utcnow
 from sync.central.pdf_report import PdfUnavailable
 from sync.central.periods import Period, day_range, parse_any
-from sync.central.published import published_report
+from sync.central.published import report_as_published
 from sync.central.published_file import file_name, published_bytes
 from sync.central.reports import ReportError
 from sync.protocol import PUBLISHED_PATH
@@ -60,14 +60,17 @@ def get_published(request: Request) -> Response:
         raise ApiError(422, refusal(lang, exc)) from None
     # The document's language: ?lang=, else the center's own (Vietnamese), whoever asks.
     words = pick_language(params.get("lang"))
-    report = published_report(request.app.state.db, settings.report, period)
+    # A month whose report was mailed: its figures as sent, the late ratings apart (the
+    # file says so; the headers count them for a program).
+    report = report_as_published(request.app.state.db, settings.report, period)
     try:
         body = published_bytes(report, output, words)
     except PdfUnavailable as exc:
         raise ApiError(503, str(exc)) from None
     name = file_name(period, words, output)
-    return Response(
-        body,
-        media_type=MEDIA[output],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    publication = report.publication
+    if publication is not None and publication.as_sent is not None:
+        headers["X-Report-Sent-At"] = publication.as_sent.isoformat().replace("+00:00", "Z")
+        headers["X-Late-Ratings"] = str(publication.late.count)
+    return Response(body, media_type=MEDIA[output], headers=headers)

@@ -1,5 +1,10 @@
 """``centralctl report send-monthly``: the monthly report mailed by hand, the technician's
 test of ``[reports]`` and of the mail server (``--dry-run`` only shows what would go).
+
+What it sends is what monthly_plan.plan_for decides by hand: the month's report, or the
+correction its late ratings call for. ``--dry-run`` prints that very plan, and what the
+scheduler does of the month (the same function, not by hand), so it never promises a
+mail the run would not send.
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ from sync.central.alert_settings import email_addresses
 from sync.central.cli_base import CliError, open_database_of
 from sync.central.models import utcnow
 from sync.central.monthly_mail import MonthlyMail
-from sync.central.monthly_send import SENT, prepare, record_of, send_month
+from sync.central.monthly_plan import CORRECT, Plan, due_period, plan_for, scheduler_plan
+from sync.central.monthly_send import SENT, Unclaimed, prepare, record_of, send_plan
 from sync.central.settings import Settings
-from sync.central.working_days import due_month
 
 
 def add_send_monthly(actions: Any) -> None:
@@ -23,10 +28,11 @@ def add_send_monthly(actions: Any) -> None:
     send = actions.add_parser(
         "send-monthly",
         help="mail the monthly report now (what the scheduler sends on the first working day)",
-        description="Mail a month's published report (XLSX attached) to [reports] recipients "
-        "by the mail server of [alerts], now. It then counts as that month's send: the "
-        "scheduler does not send it again. With --to it is only a test, to those addresses: "
-        "nothing is recorded.",
+        description="Mail what a month owes (its published report, XLSX attached, or the "
+        "correction its late ratings call for) to [reports] recipients by the mail server "
+        "of [alerts], now. It then counts as that mail: the scheduler does not send it "
+        "again. With --to it is only a test, to those addresses: nothing is recorded. "
+        "--dry-run shows what the run would send, and what the scheduler does.",
     )
     send.add_argument(
         "--month", help="the month, e.g. 2026-10 (default: the latest month due, as scheduled)"
@@ -46,10 +52,7 @@ def add_send_monthly(actions: Any) -> None:
 def cmd_send_monthly(settings: Settings, args: argparse.Namespace) -> None:
     now = utcnow()
     reports = settings.reports
-    if args.month:
-        period = periods.parse("month", args.month)
-    else:
-        period, _due = due_month(now, reports.holidays, reports.send_hour, settings.report.tz)
+    period = periods.parse("month", args.month) if args.month else due_period(settings, now)
     recipients = _test_recipients(args.to)
     if not (recipients or reports.recipients):
         raise CliError(
@@ -65,17 +68,25 @@ def cmd_send_monthly(settings: Settings, args: argparse.Namespace) -> None:
         )
     db = open_database_of(settings)
     before = record_of(db, period.code)
+    plan = plan_for(db, settings, period, now, by_hand=True)
     if args.dry_run:
-        _show(prepare(db, settings, period, now, recipients), "would send")
+        _show(prepare(db, settings, plan, now, recipients), plan, "would send")
+        scheduler = scheduler_plan(db, settings, period, now)
+        print(f"the scheduler: {_what(scheduler)}")
         print("dry run: nothing sent")
         return
     try:
-        mail = send_month(db, settings, period, now, recipients)
+        mail = send_plan(db, settings, plan, now, recipients)
     except DeliveryError as exc:
         raise CliError(f"not sent: {exc}") from None
-    _show(mail, "sent")
+    except Unclaimed as exc:
+        raise CliError(f"not sent: {exc}") from None
+    _show(mail, plan, "sent")
     if recipients:
         print("a test (--to): not recorded; the scheduler still sends it to [reports] recipients")
+        return
+    if plan.action == CORRECT:
+        print(f"recorded as correction {plan.key}: the scheduler will not send it again")
         return
     if before is not None and before.outcome == SENT and before.sent_at is not None:
         when = locale_format.moment(before.sent_at, "en", settings.report.tz)
@@ -92,11 +103,21 @@ def _test_recipients(addresses: list[str] | None) -> tuple[str, ...] | None:
         raise CliError(f"--to: {exc}", code=2) from None
 
 
-def _show(mail: MonthlyMail, done: str) -> None:
+def _what(plan: Plan) -> str:
+    """A plan in words: what it sends of the month, and why."""
+    if not plan.acts:
+        return f"sends nothing of {plan.period.code} now ({plan.why})"
+    mail = "the report" if plan.action != CORRECT else f"correction {plan.number} of the report"
+    return f"sends {mail} of {plan.period.code} ({plan.why})"
+
+
+def _show(mail: MonthlyMail, plan: Plan, done: str) -> None:
     period = mail.report.period
+    what = "the report" if plan.action != CORRECT else f"correction {plan.number} of the report"
     print(
-        f"{done} the report of {period.code} ({period.date_from} to {period.date_to}, "
+        f"{done} {what} of {period.code} ({period.date_from} to {period.date_to}, "
         f"{mail.turns} turns rated) to {', '.join(mail.recipients)}"
     )
+    print(f"why: {plan.why}")
     print(f"subject: {mail.message['Subject']}")
     print(f"attached: {mail.attachment_name} ({mail.attachment_size} bytes)")

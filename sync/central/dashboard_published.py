@@ -20,8 +20,9 @@ from sync.central.i18n import t
 from sync.central.monthly_send import EMPTY, SENT, latest_record
 from sync.central.periods import Period, day_range, parse, parse_any, presets
 from sync.central.phrases import report_problem
-from sync.central.published import published_report
+from sync.central.published import report_as_published
 from sync.central.published_html import report_context
+from sync.central.published_late import late_since
 from sync.central.reports import ReportError
 from sync.central.settings import Settings
 from sync.protocol import PUBLISHED_PATH
@@ -54,7 +55,8 @@ def report_page(request: Request) -> Response:
             error = (
                 t("bad_range", lang) + ": " + report_problem(lang, exc.kind, exc.params, str(exc))
             )
-    report = published_report(page.db, page.settings.report, period, page.now)
+    # A month whose report was mailed shows its figures as sent, the late ratings apart.
+    report = report_as_published(page.db, page.settings.report, period, page.now)
     # The header's links (the other language, the other pages) keep the period's days.
     page = replace(page, date_from=period.date_from, date_to=period.date_to)
     context = {
@@ -88,6 +90,12 @@ def monthly_line(db: Database, settings: Settings, lang: str) -> str | None:
         when = locale_format.moment(record.sent_at, lang, settings.report.tz)
         return t("monthly_sent", lang, period=period, time=when, to=", ".join(record.recipients))
     if record.outcome == EMPTY:
+        assert record.sent_at is not None
+        late = late_since(db, parse("month", record.period), record.sent_at)
+        if late.count:
+            # Its ratings came after it was found empty: the scheduler sends it (monthly_plan).
+            n = locale_format.number(late.count, lang)
+            return t("monthly_empty_late", lang, period=period, n=n)
         return t("monthly_empty", lang, period=period)
     if record.last_error:
         return t("monthly_pending", lang, period=period, error=record.last_error)

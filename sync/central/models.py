@@ -215,6 +215,8 @@ alert_channels = Table(
 # process may take it over: the taker died while sending, or the send failed and waits
 # for its next try. ``sent_at`` is set once it went out (``outcome`` "sent"), or once it
 # was found to have nothing to report (``outcome`` "empty": no rated turn that month).
+# A correction of a month's report (its late ratings) is kind "monthly_correction",
+# period "2026-10/1", "2026-10/2"... (monthly_records.py).
 scheduled_sends = Table(
     "scheduled_sends",
     metadata,

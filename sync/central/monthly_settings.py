@@ -5,6 +5,8 @@ published report of the month before goes to ``recipients`` as an XLSX attachmen
 ``language``, by the SMTP server of ``[alerts]`` (one mail server per center, set once).
 Working days are Monday to Friday, less ``holidays``: Vietnam's public holidays (Tết,
 the Hùng Kings' day) move with the lunar calendar, so the center lists them each year.
+Ratings of a month that arrive after its report went out are mailed as a correction
+(monthly_plan.py, docs/monthly-report.md).
 """
 
 from __future__ import annotations
@@ -34,6 +36,15 @@ class ReportsSection(BaseModel):
     retry_minutes: float = Field(default=10, gt=0, le=24 * 60)
     # How often each central process looks whether a report is due (seconds).
     poll_seconds: float = Field(default=60, gt=0, le=3600)
+    # Ratings of a month that arrive after its report went out (a kiosk back from days
+    # offline) are mailed as a correction this many minutes after the first of them
+    # arrived, so a kiosk's whole backlog goes in one mail (and a trickle makes at most
+    # one mail per wait). A month found with no rated turn is sent the same way once its
+    # ratings arrive.
+    late_wait_minutes: float = Field(default=60, ge=0, le=7 * 24 * 60)
+    # How many months before the one due are watched for late ratings. Older ones are
+    # still stored and counted apart on their report page, but no correction is mailed.
+    late_months: int = Field(default=3, ge=0, le=24)
 
     @field_validator("recipients")
     @classmethod

@@ -2,7 +2,8 @@
 (started beside the alerts' worker by the app's lifespan, in the same style).
 
 Every ``[reports] poll_seconds`` it asks :func:`sync.central.monthly_send.send_due`
-whether a month's report is due and not yet sent; the first round runs at start, so a
+whether a month's report is due and not yet sent, or a correction is owed (ratings of a
+mailed month that arrived after it, docs/monthly-report.md); the first round runs at start, so a
 central that was down on the first working day sends the report it owes as soon as it is
 back. The claim in ``scheduled_sends`` makes one process of several send it.
 """

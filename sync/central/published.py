@@ -9,7 +9,7 @@ seed's form "N lượt đánh giá, M ở mức Rất hài lòng (x%)") are in t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sync.central import locale_format
@@ -18,6 +18,7 @@ from sync.central.i18n import t
 from sync.central.models import utcnow
 from sync.central.periods import Period
 from sync.central.phrases import column_label, in_words, level_label
+from sync.central.published_late import Publication, publication_lines, publication_of
 from sync.central.ranking import Ranked, rank_officers
 from sync.central.reasons import ReasonReport, reason_report
 from sync.central.reports import Report, ReportRow, satisfaction_report
@@ -33,6 +34,10 @@ class PublishedReport:
     officers: list[Ranked]
     reasons: ReasonReport  # the whole center and each department
     made_at: datetime  # UTC
+    # What went out of the month by mail and what arrived after (published_late.py); the
+    # figures above are then those as sent, and ``current`` those with the late ratings.
+    publication: Publication | None = None
+    current: ReportRow | None = None
 
     @property
     def total(self) -> ReportRow:
@@ -41,32 +46,72 @@ class PublishedReport:
 
 
 def published_report(
-    db: Database, config: ReportSection, period: Period, now: datetime | None = None
+    db: Database,
+    config: ReportSection,
+    period: Period,
+    now: datetime | None = None,
+    received_by: datetime | None = None,
 ) -> PublishedReport:
+    """The period's figures now, or as they were with the ratings received by
+    ``received_by`` (UTC)."""
     first, last = period.date_from, period.date_to
-    officers = satisfaction_report(db, config, "officer", first, last)
+    officers = satisfaction_report(db, config, "officer", first, last, received_by=received_by)
+    departments = satisfaction_report(
+        db, config, "department", first, last, received_by=received_by
+    )
+    reasons = reason_report(
+        db, config, first, last, groups=("department",), received_by=received_by
+    )
     return PublishedReport(
         center_name=config.center_name,
         period=period,
         config=config,
-        departments=satisfaction_report(db, config, "department", first, last),
+        departments=departments,
         officers=rank_officers(officers.rows, config.rank_min_turns),
-        reasons=reason_report(db, config, first, last, groups=("department",)),
+        reasons=reasons,
         made_at=now or utcnow(),
     )
+
+
+def report_as_published(
+    db: Database, config: ReportSection, period: Period, now: datetime | None = None
+) -> PublishedReport:
+    """What the report page and the report API show: a month whose report was mailed
+    with its figures as sent, the ratings that arrived after counted apart; any other
+    period with its figures now."""
+    publication = publication_of(db, period)
+    if publication is None or publication.as_sent is None:
+        return published_report(db, config, period, now)
+    report = published_report(db, config, period, now, received_by=publication.as_sent)
+    current = None
+    if publication.late.count:
+        first, last = period.date_from, period.date_to
+        current = satisfaction_report(db, config, "department", first, last).overall
+    return replace(report, publication=publication, current=current)
+
+
+def publication_notes(report: PublishedReport, lang: str) -> list[str]:
+    """What went out of the month and what arrived after, in words (none: not mailed)."""
+    current = report.current
+    line = row_line(current, report.config, lang) if current is not None else ""
+    return publication_lines(report.publication, report.current, lang, report.config.tz, line)
 
 
 def total_line(report: PublishedReport, lang: str) -> str:
     """The center's total in the seed's words: 21.626 lượt đánh giá, 20.577 ở mức Rất hài
     lòng (95,1%)."""
-    total = report.total
+    return row_line(report.total, report.config, lang)
+
+
+def row_line(row: ReportRow, config: ReportSection, lang: str) -> str:
+    """A row's total in the words of :func:`total_line`."""
     return t(
         "total_line",
         lang,
-        total=locale_format.number(total.total, lang),
-        top=locale_format.number(total.top, lang),
-        level=level_label(lang, report.config.top_level),
-        share=locale_format.percent(total.top_share, lang),
+        total=locale_format.number(row.total, lang),
+        top=locale_format.number(row.top, lang),
+        level=level_label(lang, config.top_level),
+        share=locale_format.percent(row.top_share, lang),
     )
 
 

@@ -17,6 +17,7 @@ from sync.central.published import (
     figure_headers,
     group_name,
     notes,
+    publication_notes,
     total_line,
 )
 
@@ -42,6 +43,7 @@ def report_context(report: PublishedReport, lang: str) -> dict[str, Any]:
         "cells": lambda row: figure_cells(report, row),
         "charts": {row.key: chart(row) for row in report.departments.rows},
         "notes": notes(report, lang),
+        "publication": publication_notes(report, lang),
         "group_name": group_name,
         "number": number,
         "percent": lambda value: locale_format.percent(value, lang),

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -101,9 +101,10 @@ def reason_report(
     date_to: date,
     groups: tuple[str, ...] = REASON_GROUPS,
     channel: str | None = None,
+    received_by: datetime | None = None,
 ) -> ReasonReport:
     """The reasons of the low ratings of local days ``date_from`` to ``date_to`` (of
-    ``channel`` only, when given)."""
+    ``channel`` only, when given; received by ``received_by``, UTC, when given)."""
     if date_from > date_to:
         raise ReportError.backwards(date_from, date_to)
     low = Counter[tuple[str, str]]()
@@ -116,6 +117,8 @@ def reason_report(
     )
     if channel:
         query = query.where(ratings.c.channel == channel)
+    if received_by is not None:
+        query = query.where(ratings.c.received_at <= received_by)
     with db.read() as connection:
         if config.low_levels:
             # Chunks: a report over years holds only the counters in memory, not the rows.

@@ -13,13 +13,20 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
 
 from sync.central.db import Database
-from sync.central.models import CHANNELS, counters, daily_counts, departments, officers
+from sync.central.models import (
+    CHANNELS,
+    counters,
+    daily_counts,
+    departments,
+    officers,
+    ratings,
+)
 from sync.central.settings import ReportSection
 from sync.csvsafe import safe_text
 from sync.protocol import EARLIEST_DAY, REPORT_GROUPINGS
@@ -136,9 +143,11 @@ def satisfaction_report(
     date_from: date,
     date_to: date,
     channel: str | None = None,
+    received_by: datetime | None = None,
 ) -> Report:
     """The figures of local days ``date_from`` to ``date_to`` (both included), grouped
-    ``by``; only those of ``channel`` (kiosk, phone) when given."""
+    ``by``; only those of ``channel`` (kiosk, phone) when given; only the ratings the
+    central had received by ``received_by`` (UTC) when given: a report as it was sent."""
     channel = check_channel(channel)
     if by not in REPORT_GROUPINGS:
         raise ReportError(
@@ -149,7 +158,9 @@ def satisfaction_report(
     if date_from > date_to:
         raise ReportError.backwards(date_from, date_to)
     with db.read() as connection:
-        tallies = connection.execute(tally_query(by, date_from, date_to, channel)).all()
+        tallies = connection.execute(
+            tally_query(by, date_from, date_to, channel, received_by)
+        ).all()
         names = _names(connection, by)
     grouped: dict[str, dict[int, int]] = {}
     for key, level, count in tallies:
@@ -178,10 +189,26 @@ def satisfaction_report(
     )
 
 
-def tally_query(by: str, date_from: date, date_to: date, channel: str | None = None) -> Select:
+def tally_query(
+    by: str,
+    date_from: date,
+    date_to: date,
+    channel: str | None = None,
+    received_by: datetime | None = None,
+) -> Select:
     """The one query a report needs: per group and level, the sum of the rollup's counts.
     The rest of a report is names and arithmetic on its few rows; scripts/benchmarks/
-    central_report.py measures the report against this query alone."""
+    central_report.py measures the report against this query alone. A report as sent
+    (``received_by``) counts the ratings themselves: the rollup knows no arrival times."""
+    if received_by is not None:
+        source = ratings.c.day if by in ("day", "month") else ratings.c[by]
+        query = (
+            select(source, ratings.c.level, func.count())
+            .where(ratings.c.day >= date_from, ratings.c.day <= date_to)
+            .where(ratings.c.received_at <= received_by)
+            .group_by(source, ratings.c.level)
+        )
+        return query.where(ratings.c.channel == channel) if channel else query
     column = daily_counts.c.day if by in ("day", "month") else daily_counts.c[by]
     query = (
         select(column, daily_counts.c.level, func.sum(daily_counts.c.count))

@@ -27,6 +27,7 @@ from sync.central.published import (
     figure_headers,
     group_name,
     notes,
+    publication_notes,
     total_line,
 )
 
@@ -98,9 +99,11 @@ def _widths(sheet: Worksheet, widths: Sequence[float]) -> None:
 
 
 def _notes(sheet: Worksheet, row: int, report: PublishedReport, lang: str) -> int:
-    for offset, text in enumerate(notes(report, lang)):
+    # What went out by mail and what arrived after first: the figures above are as sent.
+    said = [*publication_notes(report, lang), *notes(report, lang)]
+    for offset, text in enumerate(said):
         sheet.cell(row=row + offset, column=1, value=text).font = Font(italic=True)
-    return row + len(notes(report, lang))
+    return row + len(said)
 
 
 def _departments_sheet(sheet: Worksheet, report: PublishedReport, lang: str) -> None:
