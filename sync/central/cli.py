@@ -378,7 +378,8 @@ def _refuse_shipped_passwords(settings: Settings) -> None:
     password the README prints (a database the demo made, or an older version's)."""
     if settings.server.demo:
         return
-    shipped = accounts.admins_with_shipped_password(open_database_of(settings))
+    # Upgraded first, as serve does anyway: a new database has no admins table yet.
+    shipped = accounts.admins_with_shipped_password(open_database_of(settings, upgrade=True))
     if shipped:
         names = ", ".join(shipped)
         raise CliError(
