@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from sqlalchemy.exc import DBAPIError
 
 from kiosk import clock, staff
 from kiosk.config import KioskConfig
@@ -40,7 +43,14 @@ def verify(store: Store, config: KioskConfig, pin: str, now: datetime) -> bool:
     """True for the technician PIN, False for a wrong one. Raises LoginRefused "locked"
     (with retry_after) while wrong PINs make it wait, and "demo_pin" for a PIN anyone can
     read (the demo's 2468) outside the demo: that try counts as a wrong one."""
-    wait = _claim_attempt(store, config, now)
+    try:
+        wait = _claim_attempt(store, config, now)
+        stored = True
+    except (sqlite3.Error, DBAPIError) as exc:
+        # A full or read-only disk is when the technician most needs the service screen:
+        # the tries are then counted in this process, as before they were kept on disk.
+        log.warning("technician PIN tries counted in memory: %s", exc)
+        wait, stored = _in_memory(store).claim(config), False
     correct = verify_pin(pin, config.service.technician_pin_hash)
     if correct and is_known_pin(pin) and not config.service.demo:
         log.warning("the technician PIN is one anyone can read: refused (%s)", fix(config))
@@ -48,11 +58,13 @@ def verify(store: Store, config: KioskConfig, pin: str, now: datetime) -> bool:
             "demo_pin", f"the technician PIN is the demo's, refused outside the demo: {fix(config)}"
         )
     if correct:
-        with store.write() as session:
-            lock = session.get(Lockout, NAME)
-            if lock is not None:
-                lock.failed_attempts = 0
-                lock.locked_until = lock.locked_until_mono = None
+        _in_memory(store).failed_attempts = 0
+        if stored:
+            with store.write() as session:
+                lock = session.get(Lockout, NAME)
+                if lock is not None:
+                    lock.failed_attempts = 0
+                    lock.locked_until = lock.locked_until_mono = None
         return True
     if wait:
         raise LoginRefused("locked", "technician PIN: wait", retry_after=wait)
@@ -75,6 +87,31 @@ def _claim_attempt(store: Store, config: KioskConfig, now: datetime) -> float:
             lock.locked_until = now + timedelta(seconds=wait)
             lock.locked_until_mono = clock.mark(wait)
         return wait
+
+
+class _MemoryLock:
+    """The tries of one database's technician PIN while that database cannot be written."""
+
+    def __init__(self) -> None:
+        self.failed_attempts = 0
+        self.locked_until = 0.0  # on clock.monotonic()
+
+    def claim(self, config: KioskConfig) -> float:
+        left = self.locked_until - clock.monotonic()
+        if left > 0:
+            raise LoginRefused("locked", "technician PIN: wait", retry_after=left)
+        self.failed_attempts += 1
+        wait = staff.wait_after(config, self.failed_attempts)
+        if wait:
+            self.locked_until = clock.monotonic() + wait
+        return wait
+
+
+_MEMORY: dict[str, _MemoryLock] = {}
+
+
+def _in_memory(store: Store) -> _MemoryLock:
+    return _MEMORY.setdefault(str(store.path), _MemoryLock())
 
 
 def lock_state(store: Store, config: KioskConfig, now: datetime) -> TechnicianLock:
