@@ -39,9 +39,11 @@ from kiosk.models import Officer
 from kiosk.pins import hash_pin
 from kiosk.recovery import RecoveryError
 from kiosk.roster_file import RosterError
+from kiosk.shipped_secrets import is_known_pin
 from kiosk.store import StoreError
 
 Command = Callable[[argparse.Namespace], int]
+TECHNICIAN_PIN_DIGITS = 6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,7 +341,19 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_hash_pin(args: argparse.Namespace) -> int:
-    print(hash_pin(read_pin(args.pin_stdin, confirm=True)))
+    pin = read_pin(args.pin_stdin, confirm=True)
+    if len(pin) < TECHNICIAN_PIN_DIGITS:
+        # It opens the service screen: as long as an officer's at the center (6).
+        raise RosterError([f"the technician PIN needs {TECHNICIAN_PIN_DIGITS} to 12 digits"])
+    if is_known_pin(pin):
+        # It is for the technician PIN, which must not be one anyone can read.
+        raise RosterError(
+            [
+                "that PIN is one the product prints or everyone tries first (such as the"
+                " demo's 2468): choose another"
+            ]
+        )
+    print(hash_pin(pin))
     return 0
 
 

@@ -7,9 +7,10 @@ import dataclasses
 import json
 from pathlib import Path
 
-from kiosk import health, health_central, health_system, recovery
+from kiosk import health, health_central, health_system, recovery, technician
 from kiosk.config import load_config
 from kiosk.counter import Counter
+from kiosk.models import utcnow
 
 
 def open_counter(args: argparse.Namespace) -> Counter:
@@ -50,12 +51,14 @@ def cmd_status(args: argparse.Namespace) -> int:
         status = counter.status()
         levels = counter.config.rating.levels
         stranded = recovery.stranded(counter.store, counter.config.counter.id)
+        pin_lines = technician_lines(counter)
     if args.json:
         data = dataclasses.asdict(status)
         data["set_aside"] = [
             {"file": str(s.path), "unsent": s.unsent, "recover": f"kioskctl recover {s.path}"}
             for s in stranded
         ]
+        data["technician_pin"] = pin_lines
         data["officer"] = (
             {
                 key: str(value) if isinstance(value, Path) else value
@@ -97,4 +100,26 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"set aside   {item.path} holds {item.unsent} rating(s) never sent:"
             f" kioskctl recover {item.path}"
         )
+    for line in pin_lines:
+        print(f"technician  {line}")
     return 0
+
+
+def technician_lines(counter: Counter) -> list[str]:
+    """Why the service screen may refuse its PIN now: a PIN anyone can read, a lockout."""
+    config = counter.config
+    lines = []
+    known = technician.shipped_pin(config)
+    if known is not None and not config.service.demo:
+        lines.append(
+            f"PIN {known} is the demo's: the service screen refuses it; {technician.fix(config)}"
+        )
+    lock = technician.lock_state(counter.store, config, utcnow())
+    if lock.locked_for > 0:
+        lines.append(
+            f"PIN pad locked for {lock.locked_for:.0f} s more after {lock.failed_attempts}"
+            " wrong technician PINs in a row (kept across restarts)"
+        )
+    elif lock.failed_attempts:
+        lines.append(f"{lock.failed_attempts} wrong technician PIN(s) in a row")
+    return lines

@@ -199,6 +199,8 @@ class CentralSection(_Section):
 
 class ServiceSection(_Section):
     technician_pin_hash: str = Field(pattern=r"^scrypt\$")
+    # True only in scripts/demo: the PINs the product prints (kiosk.shipped_secrets) work.
+    demo: StrictBool = False
 
 
 class KioskConfig(_Section):

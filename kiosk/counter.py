@@ -12,7 +12,6 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from kiosk import dbproblems, ratings, staff
+from kiosk import dbproblems, ratings, staff, technician
 from kiosk.config import KioskConfig, load_config
 from kiosk.errors import LoginRefused, RatingNotStored, RatingRefused
 from kiosk.models import (
@@ -33,7 +32,6 @@ from kiosk.models import (
     utcnow,
 )
 from kiosk.officer_figures import OfficerFigures, officer_figures
-from kiosk.pins import verify_pin
 from kiosk.ratings import RatingInfo, TurnInfo
 from kiosk.staff import OfficerInfo
 from kiosk.store import Store, open_store
@@ -89,8 +87,6 @@ class Counter:
         self.store = store
         self._lock = threading.RLock()
         self._writer = ratings.RatingWriter(store.path, config)
-        self._technician_failures = 0
-        self._technician_locked_until = 0.0
         # Called (from the caller's thread) after each committed rating; the syncer
         # hooks its "push now" here. Never blocks: the hook only schedules work.
         self.on_rating_committed: list = []
@@ -192,20 +188,11 @@ class Counter:
 
     def verify_technician_pin(self, pin: str) -> bool:
         """True for the technician PIN, False for a wrong one; raises LoginRefused
-        ("locked", retry_after) while wrong PINs make the check wait (as an officer's)."""
+        ("locked", retry_after) while wrong PINs make the check wait (as an officer's,
+        and kept in the database as theirs is), and ("demo_pin") for the demo's PIN
+        outside the demo (kiosk.technician)."""
         with self._lock:
-            left = self._technician_locked_until - time.monotonic()
-            if left > 0:
-                raise LoginRefused("locked", "technician PIN: wait", retry_after=left)
-            if verify_pin(pin, self.config.service.technician_pin_hash):
-                self._technician_failures = 0
-                return True
-            self._technician_failures += 1
-            wait = staff.wait_after(self.config, self._technician_failures)
-            if wait:
-                self._technician_locked_until = time.monotonic() + wait
-                raise LoginRefused("locked", "technician PIN: wait", retry_after=wait)
-            return False
+            return technician.verify(self.store, self.config, pin, utcnow())
 
     # --- ratings --------------------------------------------------------------------
 

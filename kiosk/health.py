@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from kiosk import recovery
+from kiosk import recovery, technician
 from kiosk.config import KioskConfig
 from kiosk.models import PENDING, Rating
 from kiosk.store import Store, StoreError, integrity_problem, schema_revision
@@ -44,7 +44,8 @@ class Check:
 
 
 def local_checks(config: KioskConfig, store: Store) -> list[Check]:
-    checks = [Check("config", OK, str(config.config_path)), *database_checks(config, store)]
+    checks = [Check("config", OK, str(config.config_path)), technician_pin_check(config)]
+    checks.extend(database_checks(config, store))
     checks.append(disk_check(config))
     writable = os.access(config.storage.data_dir, os.W_OK)
     checks.append(
@@ -59,6 +60,28 @@ def local_checks(config: KioskConfig, store: Store) -> list[Check]:
     )
     checks.extend(pending_checks(config, store))
     return checks
+
+
+def technician_pin_check(config: KioskConfig) -> Check:
+    """The PIN that opens the service screen (and re-points the kiosk at a central) is
+    not one the product prints, such as the demo's 2468; allowed only in the demo."""
+    known = technician.shipped_pin(config)
+    if known is None:
+        return Check("technician PIN", OK, "set for this kiosk (not one the product prints)")
+    if config.service.demo:
+        return Check(
+            "technician PIN",
+            WARN,
+            f"{known}, the demo's, accepted because [service] demo = true: never at a counter",
+            technician.fix(config),
+        )
+    return Check(
+        "technician PIN",
+        FAIL,
+        f"{known} (printed in the README, anyone can open the service screen): refused "
+        "at the service screen until you set your own",
+        technician.fix(config),
+    )
 
 
 def clock_sanity() -> Check:

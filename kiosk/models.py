@@ -52,6 +52,18 @@ class Officer(Base):
     locked_until_mono: Mapped[str | None] = mapped_column(String(64))
 
 
+class Lockout(Base):
+    """Wrong tries of a PIN that is no officer's (the technician's: ``name`` technician),
+    kept like an officer's so that a restart does not give a guesser new tries."""
+
+    __tablename__ = "lockouts"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until_mono: Mapped[str | None] = mapped_column(String(64))
+
+
 class CounterSession(Base):
     """One officer logged in at this counter, from login to logout."""
 

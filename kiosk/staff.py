@@ -149,11 +149,19 @@ def lock_left(config: KioskConfig, officer: Officer, now: datetime) -> float:
     reboot, or a lock set before marks), the wall clock decides, but never for longer than
     a lock lasts: a clock set back a day must not lock an officer out for a day.
     """
-    if officer.locked_until is None:
+    return lock_left_of(config, officer.locked_until, officer.locked_until_mono, now)
+
+
+def lock_left_of(
+    config: KioskConfig, locked_until: datetime | None, mono: str | None, now: datetime
+) -> float:
+    """:func:`lock_left` of any lock stored as a wall-clock instant and a clock mark (an
+    officer's, the technician PIN's)."""
+    if locked_until is None:
         return 0.0
-    left = clock.seconds_until(officer.locked_until_mono)
+    left = clock.seconds_until(mono)
     if left is None:
-        left = (officer.locked_until - now).total_seconds()
+        left = (locked_until - now).total_seconds()
     return max(0.0, min(left, config.staff.lockout_minutes * 60))
 
 

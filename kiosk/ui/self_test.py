@@ -106,7 +106,22 @@ def _check(config_path: str | None, size: tuple[int, int], started: float) -> st
         raise SelfTestFailed(f"error while starting: {_describe(errors[0])}")
     return (
         f"config {config.config_path}; {database.summary}; {faces};"
-        f" first frame {size[0]}x{size[1]} drawn with {drawn} faces"
+        f" first frame {size[0]}x{size[1]} drawn with {drawn} faces{_pin_warning(config)}"
+    )
+
+
+def _pin_warning(config: KioskConfig) -> str:
+    """A technician PIN anyone can read is said loudly but fails nothing: the self-test
+    gates updates, and refusing an update would keep the older version, which may still
+    accept that PIN. This version's service screen refuses it (kiosk.technician)."""
+    from kiosk import technician
+
+    known = technician.shipped_pin(config)
+    if known is None or config.service.demo:
+        return ""
+    return (
+        f"; WARNING: the technician PIN is the demo's {known}: the service screen refuses it;"
+        f" {technician.fix(config)}"
     )
 
 

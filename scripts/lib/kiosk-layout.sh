@@ -74,6 +74,9 @@ except BaseException as exc:
   fi
   if [ "$status" != 0 ]; then
     echo "  check failed: $(grep -v '^[[:space:]]*$' "$work/out" | tail -n 1)" >&2
+  elif grep -q 'WARNING:' "$work/out"; then
+    # A warning fails nothing (e.g. the technician PIN is still the demo's), but is said.
+    echo "  $(grep 'WARNING:' "$work/out" | tail -n 1 | sed 's/.*WARNING:/warning:/')" >&2
   fi
   rm -rf "$work"
   return "$status"

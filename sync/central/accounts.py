@@ -10,6 +10,7 @@ import re
 
 from sqlalchemy import select
 
+from kiosk.shipped_secrets import known_password_of
 from sync.central.auth import hash_password, new_token, token_hash
 from sync.central.db import Database
 from sync.central.models import admins, counters, departments, utcnow
@@ -86,6 +87,14 @@ def set_admin(db: Database, username: str, password: str) -> bool:
                 admins.insert().values(username=username, password_hash=hashed, created_at=utcnow())
             )
     return not exists
+
+
+def admins_with_shipped_password(db: Database) -> list[str]:
+    """The admins whose password is one the product prints (the demo's ``demo-admin``).
+    One slow hash per admin (about a third of a second each)."""
+    with db.read() as connection:
+        rows = connection.execute(select(admins.c.username, admins.c.password_hash)).all()
+    return [name for name, stored in rows if known_password_of(stored) is not None]
 
 
 def remove_admin(db: Database, username: str) -> None:

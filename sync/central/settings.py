@@ -81,6 +81,10 @@ class ServerSection(_Section):
     backlog: int = Field(default=2048, ge=16)
     # The same log line (e.g. accept() failing at the file limit) at most once per interval.
     log_repeat_seconds: float = Field(default=60, gt=0)
+    # True only in scripts/demo: the dashboard password the README prints (demo-admin,
+    # kiosk.shipped_secrets) may be set and served. Anywhere else `centralctl admin add`
+    # refuses it and `centralctl serve` does not start while an admin has it.
+    demo: bool = False
 
 
 class LoginSection(_Section):

@@ -8,6 +8,7 @@ Every unit installed passes systemd-analyze verify."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import subprocess
 import tempfile
@@ -102,9 +103,21 @@ def test_kiosk_installs_twice_updates_safely_and_uninstalls_keeping_its_data(
 
     first = root.run(f"{install} --wheel {wheel['current']}")
     assert "user kiosk created" in first
+    # No terminal here: the kiosk's own technician PIN is made and printed, once; its hash
+    # replaces the demo's (2468) in the installed config.
+    pins = re.findall(r"technician PIN of this kiosk: (\d{8})$", first, re.M)
+    assert len(pins) == 1, first
+    opens = root.run(
+        "/opt/counter-kiosk/current/bin/python -c '"
+        "from kiosk.config import load_config; from kiosk.pins import verify_pin\n"
+        'pin_hash = load_config("/etc/counter-kiosk/kiosk.toml").service.technician_pin_hash\n'
+        f'print(verify_pin("{pins[0]}", pin_hash), verify_pin("2468", pin_hash))\''
+    )
+    assert opens.split() == ["True", "False"], opens
     before = root.listing(*KIOSK_FOLDERS)
     second = root.run(f"{install} --wheel {wheel['current']}")
     assert second.strip().endswith("already installed, nothing changed"), second
+    assert pins[0] not in second, "the PIN is shown once"
     assert root.listing(*KIOSK_FOLDERS) == before
 
     # The user, in the groups of the screen and touch device; the unit enabled at boot;

@@ -13,6 +13,7 @@ import pytest
 
 from kiosk.pins import hash_pin
 from tests.kiosk.test_store import build_database_at_first_revision
+from tests.technician_pin import TECHNICIAN_PIN_HASH
 
 pytestmark = [pytest.mark.slow, pytest.mark.ui]
 
@@ -125,3 +126,16 @@ def test_self_test_fails_in_one_line_when_the_database_cannot_be_opened(
 
     assert code == 1
     assert len(lines) == 1 and lines[0].startswith("kiosk self-test: FAILED: database"), lines
+
+
+def test_self_test_warns_loudly_of_the_demos_technician_pin_but_passes(tmp_path: Path) -> None:
+    # The shipped config's hash is the demo's 2468: said in the one line, yet exit 0, since
+    # refusing the update would keep a version that may still accept that PIN.
+    code, lines = self_test(tmp_path, tmp_path / "copy")
+    assert code == 0 and len(lines) == 1 and lines[0].startswith("kiosk self-test: ok: "), lines
+    assert "WARNING: the technician PIN is the demo's 2468" in lines[0]
+    assert "kioskctl hash-pin" in lines[0]
+
+    own = {"KIOSK__SERVICE__TECHNICIAN_PIN_HASH": TECHNICIAN_PIN_HASH}
+    code, lines = self_test(tmp_path, tmp_path / "copy", **own)
+    assert code == 0 and "WARNING" not in lines[0], lines

@@ -19,7 +19,7 @@ from kiosk.config import DEFAULT_CONFIG, KioskConfig, load_config
 from kiosk.counter import Counter
 from kiosk.models import Officer
 from kiosk.pins import hash_pin
-from tests import in_process
+from tests import in_process, technician_pin
 
 REPO = DEFAULT_CONFIG.parent.parent
 BIN = Path(sys.executable).parent
@@ -58,6 +58,7 @@ def kiosk_env(data_dir: Path) -> dict[str, str]:
         "KIOSK__STORAGE__DATA_DIR": str(data_dir),
         "KIOSK__RATING__COOLDOWN_SECONDS": "0",
         "KIOSK__COUNTER__CLOSING_TIME": '""',
+        **technician_pin.ENV,  # the kiosk's own, as installed
     }
 
 

@@ -37,7 +37,7 @@ from sync.central.db import Database, open_database
 from sync.central.server import RunningCentral, start_in_thread
 from sync.central.settings import DEFAULT_CONFIG as CENTRAL_CONFIG
 from sync.central.settings import load_settings
-from tests import in_process
+from tests import in_process, technician_pin
 from tests.expected import unavailable
 
 REPO = DEFAULT_CONFIG.parent.parent
@@ -241,6 +241,7 @@ def kiosk_env(
         "KIOSK__CENTRAL__READ_TIMEOUT_SECONDS": "1",
         "KIOSK__CENTRAL__CONNECT_TIMEOUT_SECONDS": "1",
         "KIOSK__CENTRAL__BACKOFF_CAP_SECONDS": "1",
+        **technician_pin.ENV,
         **overrides,
     }
 

@@ -35,7 +35,7 @@ OFFICERS = (
     ("CB001", "Nguyễn Thị Hồng Nhung", "Chuyên viên", "1234"),
     ("CB002", "Trần Văn Đức", "Cán bộ một cửa", "2345"),
 )
-TECHNICIAN_PIN = "2468"  # the shipped demo hash (config/kiosk.toml)
+TECHNICIAN_PIN = "2468"  # the shipped demo hash (config/kiosk.toml): ui_env is the demo
 # Generous: a loaded 2-core machine renders llvmpipe frames slowly.
 SCENARIO_TIMEOUT = 300
 
@@ -66,6 +66,9 @@ def ui_env(data_dir: Path, tmp_path: Path) -> dict[str, str]:
             "KIOSK__RATING__THANKS_SECONDS": "1",
             "KIOSK__COUNTER__CLOSING_TIME": '""',
             "KIOSK__CENTRAL__URL": '""',
+            # The scenarios open the service screen with the demo's PIN, as scripts/demo
+            # does; tests of an installed kiosk's PIN set their own (test_technician_pin).
+            "KIOSK__SERVICE__DEMO": "true",
             "KIVY_HOME": str(tmp_path / "kivy-home"),
             "PYTHONUNBUFFERED": "1",
         }

@@ -224,4 +224,5 @@ _KNOWN = {
     N_("refused_unknown_officer"),
     N_("refused_inactive"),
     N_("refused_wrong_pin"),
+    N_("refused_demo_pin"),  # the technician PIN is still the demo's (kiosk.technician)
 }
