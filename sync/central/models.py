@@ -36,6 +36,11 @@ metadata = MetaData()
 # citizen's phone later (sync.phone_link). Reports filter or split by it.
 KIOSK, PHONE = "kiosk", "phone"
 CHANNELS = (KIOSK, PHONE)
+# A turn counts once, in the counter's stage: the ratings given at the kiosk. A phone
+# rating is of the result, a stage of its own, shown beside it (``channel=phone``,
+# ``by=channel``), never added into the counter's turns, Decision 766's index, an officer's
+# figures or a department's rate (reports.counted_channel is the one place that says so).
+COUNTER_STAGE = KIOSK
 
 departments = Table(
     "departments",
