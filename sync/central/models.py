@@ -109,6 +109,8 @@ ratings = Table(
     # (day, level): the reasons report reads only a range's low ratings (migration 0002).
     Index("ix_ratings_day_level", "day", "level"),
     Index("ix_ratings_counter_seq", "counter", "seq"),
+    # (officer, day): an officer's own figures read their ratings of the month (0007).
+    Index("ix_ratings_officer_day", "officer", "day"),
 )
 
 daily_counts = Table(
