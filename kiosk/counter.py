@@ -354,7 +354,7 @@ class Counter:
             officer = self.desk().officer
             if officer is None:
                 return None
-            with self.store.write() as session:
+            with self.store.read() as session:
                 return officer_figures(session, self.config, officer.code)
 
     def close(self) -> None:

@@ -1,5 +1,6 @@
 """Fetch the center's figures of the officer now logged in at this kiosk, for the officer
-menu (kiosk.officer_figures adds the kiosk's own ratings the center has not had yet).
+menu (kiosk.officer_figures shows them as they came: the center steps them, the same for
+every kiosk).
 
 Run by the syncer after each heartbeat; what came back is kept in the state table
 (``center_figures``, JSON, with the time it was asked), so the menu never waits on the

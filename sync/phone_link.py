@@ -25,7 +25,7 @@ import secrets
 import struct
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from sync.protocol import canonical_code
 
@@ -53,10 +53,17 @@ class LinkPayload:
     issued_at: datetime  # UTC, whole seconds
     nonce: bytes
 
-    @property
-    def rating_id(self) -> str:
-        """The phone rating's id: one link can make one rating only, whatever is resent."""
-        return str(uuid.uuid5(RATING_NAMESPACE, f"{self.counter}:{self.nonce.hex()}"))
+    def rating_id(self, tz: tzinfo) -> str:
+        """The phone rating's id, one per turn: a link with a ticket rates that ticket's turn
+        at this counter on the local day (``tz``) it was made, so that every link of that
+        turn makes the same rating (the first submitted counts, the others are "used"); a
+        link without a ticket rates the one kiosk rating it was made for (its nonce)."""
+        if self.ticket:
+            day = self.issued_at.astimezone(tz).date().isoformat()
+            turn = f"{self.counter}:ticket:{day}:{self.ticket}"
+        else:
+            turn = f"{self.counter}:{self.nonce.hex()}"
+        return str(uuid.uuid5(RATING_NAMESPACE, turn))
 
 
 def link_key(token: str) -> bytes:

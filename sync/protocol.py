@@ -341,15 +341,19 @@ class Tally(_Wire):
 class OfficerFigures(_Wire):
     """``GET /api/v1/counters/{counter}/officers/{officer}/figures``: what the center
     counted for one officer of the counter's department, at every counter, on the center's
-    local ``day`` and in its ``month`` (YYYY-MM). Counts only, never a rating."""
+    local ``day`` and in its ``month`` (YYYY-MM). Counts only, never a rating, stepped by
+    the center (sync.officer_steps): ``null`` below ``min_count``, else a multiple of
+    ``step``. An answer without ``step`` is an older central's exact counts: not shown."""
 
     officer: str
     day: date
     month: str
-    today: Tally
-    this_month: Tally
+    today: Tally | None
+    this_month: Tally | None
     satisfied_levels: list[int]
     server_time: UtcDatetime
+    min_count: int | None = None
+    step: int | None = None
 
 
 def error_text(exc: ValidationError, prefix: str = "") -> str:

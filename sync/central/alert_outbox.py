@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, func, select
 
-from sync.central.models import alert_deliveries, alerts, daily_counts
+from sync.central.models import COUNTER_STAGE, alert_deliveries, alerts, daily_counts
 from sync.central.settings import Settings
 from sync.protocol import RatingIn
 
@@ -80,6 +80,7 @@ def _rate_alerts(
         counts = connection.execute(
             select(daily_counts.c.level, func.sum(daily_counts.c.count))
             .where(daily_counts.c.day == today, daily_counts.c.department == department)
+            .where(daily_counts.c.channel == COUNTER_STAGE)  # a turn counts once
             .group_by(daily_counts.c.level)
         ).all()
         total = sum(int(count) for _level, count in counts)

@@ -59,7 +59,8 @@ def add_report_command(commands: Any) -> None:
     report.add_argument(
         "--channel",
         choices=("kiosk", "phone"),
-        help="only ratings given at a kiosk, or later from a phone by link (default: both)",
+        help="kiosk: the counter's turns (the default: a turn counts once); phone: the "
+        "later ratings of the result by link (--by channel shows both side by side)",
     )
     report.add_argument("-o", "--output", type=Path, metavar="FILE", help="file of xlsx or pdf")
     report.add_argument(

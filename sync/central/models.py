@@ -36,6 +36,11 @@ metadata = MetaData()
 # citizen's phone later (sync.phone_link). Reports filter or split by it.
 KIOSK, PHONE = "kiosk", "phone"
 CHANNELS = (KIOSK, PHONE)
+# A turn counts once, in the counter's stage: the ratings given at the kiosk. A phone
+# rating is of the result, a stage of its own, shown beside it (``channel=phone``,
+# ``by=channel``), never added into the counter's turns, Decision 766's index, an officer's
+# figures or a department's rate (reports.counted_channel is the one place that says so).
+COUNTER_STAGE = KIOSK
 
 departments = Table(
     "departments",
@@ -104,6 +109,8 @@ ratings = Table(
     # (day, level): the reasons report reads only a range's low ratings (migration 0002).
     Index("ix_ratings_day_level", "day", "level"),
     Index("ix_ratings_counter_seq", "counter", "seq"),
+    # (officer, day): an officer's own figures read their ratings of the month (0007).
+    Index("ix_ratings_officer_day", "officer", "day"),
 )
 
 daily_counts = Table(

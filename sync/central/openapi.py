@@ -107,7 +107,8 @@ def describe(app: FastAPI) -> dict[str, Any]:
         ),
         _query(
             "channel",
-            "only the ratings given at a kiosk, or later from a phone (all when absent)",
+            "kiosk: the counter's turns (the default, by=channel aside); phone: the later "
+            "ratings of the result by link",
             {"type": "string", "enum": ["kiosk", "phone"]},
         ),
         _query("from", "first local day, YYYY-MM-DD", day),

@@ -24,6 +24,7 @@ from sync.central.phone_ratings import (
     NOT_VALID,
     USED,
     LinkRefused,
+    LinkRules,
     clean_choice,
     open_link,
     store_phone_rating,
@@ -82,7 +83,7 @@ def phone_form(code: str, request: Request) -> Response:
     lang = pick_language(request.query_params.get("lang"))
     settings = request.app.state.settings
     try:
-        open_link(request.app.state.db, code, utcnow(), settings.phone.link_days)
+        open_link(request.app.state.db, code, utcnow(), LinkRules.of(settings))
     except LinkRefused as refusal:
         return _refused(lang, refusal.kind)
     return _form(request, code, lang)
@@ -105,7 +106,7 @@ async def phone_submit(code: str, request: Request) -> Response:
     db = request.app.state.db
     now = utcnow()
     try:
-        payload = await run_in_threadpool(open_link, db, code, now, settings.phone.link_days)
+        payload = await run_in_threadpool(open_link, db, code, now, LinkRules.of(settings))
         if choice is None:
             return _form(request, code, lang, missing=True)
         await run_in_threadpool(

@@ -1,10 +1,13 @@
 """Ratings given later from a citizen's phone, through the one-time link a kiosk made.
 
 The link proves itself (sync.phone_link): the central finds the counter it names, checks
-the signature with that counter's stored token hash, refuses it when older than
-``[phone] link_days``, and refuses it once a rating was given with it. The rating goes in
-through the same insert as a kiosk's (ingest.insert_ratings) with channel "phone", its id
-derived from the link's nonce: a double submit, or two tabs, are one rating.
+the signature with that counter's stored token hash, refuses it when made in the future
+(beyond ``[kiosks] max_clock_skew_seconds``) or longer ago than ``[phone] link_days``, and
+refuses it once its turn was rated by phone. The rating goes in through the same insert as
+a kiosk's (ingest.insert_ratings) with channel "phone", its id derived from the link's turn
+(LinkPayload.rating_id): a double submit, two tabs, or another link of the same turn are one
+rating. It rates the result, a stage of its own: reports never add it into the counter's
+turns (reports.counted_channel).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sync.central.db import Database
 from sync.central.filing import file_under_roster
 from sync.central.ingest import insert_ratings
 from sync.central.models import PHONE, counters, ratings
+from sync.central.settings import Settings
 from sync.phone_link import BadLink, LinkPayload, key_from_hash, read_code, verify_code
 from sync.protocol import RatingIn
 
@@ -41,7 +45,22 @@ class PhoneRating:
     lang: str
 
 
-def open_link(db: Database, code: str, now: datetime, days: float) -> LinkPayload:
+@dataclass(frozen=True)
+class LinkRules:
+    days: float  # [phone] link_days: how long a link stays usable
+    leeway: timedelta  # how far ahead of the central's clock a kiosk's may be
+    tz: ZoneInfo  # the center's: a ticket's turn is of one local day
+
+    @classmethod
+    def of(cls, settings: Settings) -> LinkRules:
+        return cls(
+            days=settings.phone.link_days,
+            leeway=timedelta(seconds=settings.kiosks.max_clock_skew_seconds),
+            tz=settings.report.tz,
+        )
+
+
+def open_link(db: Database, code: str, now: datetime, rules: LinkRules) -> LinkPayload:
     """The link's payload when it may still be used; LinkRefused saying why not."""
     try:
         claimed = read_code(code)
@@ -51,16 +70,21 @@ def open_link(db: Database, code: str, now: datetime, days: float) -> LinkPayloa
         token_hash = connection.scalar(
             select(counters.c.token_hash).where(counters.c.id == claimed.counter)
         )
-        used = connection.scalar(select(ratings.c.id).where(ratings.c.id == claimed.rating_id))
+        used = connection.scalar(
+            select(ratings.c.id).where(ratings.c.id == claimed.rating_id(rules.tz))
+        )
     if token_hash is None:
         raise LinkRefused(NOT_VALID, f"no counter {claimed.counter}")
     try:
         payload = verify_code(code, key_from_hash(token_hash))
     except BadLink as exc:
         raise LinkRefused(NOT_VALID, str(exc)) from None
+    if payload.issued_at > now + rules.leeway:
+        # Else a link dated years ahead would be good for years.
+        raise LinkRefused(NOT_VALID, f"issued in the future ({payload.issued_at:%Y-%m-%d %H:%M})")
     if used is not None:
         raise LinkRefused(USED)
-    if now - payload.issued_at > timedelta(days=days):
+    if now - payload.issued_at > timedelta(days=rules.days):
         raise LinkRefused(EXPIRED)
     return payload
 
@@ -74,10 +98,10 @@ def store_phone_rating(
     alerts: AlertRules | None = None,
 ) -> None:
     """Store the rating of a link opened by :func:`open_link`; LinkRefused(USED) when
-    the link was used meanwhile (the rating stored first is the one that counts). A low
+    its turn was rated meanwhile (the rating stored first is the one that counts). A low
     phone rating alerts like a kiosk's (``alerts``: the central's rules, None: none)."""
     item = RatingIn(
-        id=payload.rating_id,
+        id=payload.rating_id(tz),
         # seq orders a kiosk's own sends; a phone rating is none of them.
         seq=1,
         created_at=now,

@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from sync.central.db import Database
 from sync.central.models import departments, officers, ratings
-from sync.central.reports import ReportError
+from sync.central.reports import ReportError, counted_channel
 from sync.central.settings import ReasonLabel, ReportSection
 
 # The groups a reasons report may be made for; the whole center is always given.
@@ -104,7 +104,9 @@ def reason_report(
     received_by: datetime | None = None,
 ) -> ReasonReport:
     """The reasons of the low ratings of local days ``date_from`` to ``date_to`` (of
-    ``channel`` only, when given; received by ``received_by``, UTC, when given)."""
+    ``channel`` only, when given; else of the counter's stage: reports.counted_channel;
+    received by ``received_by``, UTC, when given)."""
+    channel = counted_channel("reason", channel)
     if date_from > date_to:
         raise ReportError.backwards(date_from, date_to)
     low = Counter[tuple[str, str]]()

@@ -21,6 +21,7 @@ from sqlalchemy import Select, func, select
 from sync.central.db import Database
 from sync.central.models import (
     CHANNELS,
+    COUNTER_STAGE,
     counters,
     daily_counts,
     departments,
@@ -97,7 +98,7 @@ class Report:
     timezone: str
     rows: list[ReportRow] = field(default_factory=list)
     overall: ReportRow | None = None
-    channel: str | None = None  # only the ratings of this channel; None: every channel
+    channel: str | None = None  # only the ratings of this channel; None: every (by=channel)
     rank_min_turns: int = 1  # [report] rank_min_turns: the officers' ranking (ranking.py)
 
 
@@ -136,6 +137,16 @@ def check_channel(channel: str | None) -> str | None:
     )
 
 
+def counted_channel(by: str, channel: str | None) -> str | None:
+    """The channel whose ratings a report ``by`` a grouping counts: the one asked, else the
+    counter's stage (a turn counts once; a later phone rating is a stage of its own), but
+    every channel for ``by=channel``, which shows the stages side by side. None: all."""
+    channel = check_channel(channel)
+    if channel is None and by != "channel":
+        return COUNTER_STAGE
+    return channel
+
+
 def satisfaction_report(
     db: Database,
     config: ReportSection,
@@ -146,9 +157,11 @@ def satisfaction_report(
     received_by: datetime | None = None,
 ) -> Report:
     """The figures of local days ``date_from`` to ``date_to`` (both included), grouped
-    ``by``; only those of ``channel`` (kiosk, phone) when given; only the ratings the
-    central had received by ``received_by`` (UTC) when given: a report as it was sent."""
-    channel = check_channel(channel)
+    ``by``; only those of ``channel`` (kiosk, phone) when given, else of the counter's
+    stage (all channels side by side with ``by=channel``): see counted_channel; only the
+    ratings the central had received by ``received_by`` (UTC) when given: a report as it
+    was sent."""
+    channel = counted_channel(by, channel)
     if by not in REPORT_GROUPINGS:
         raise ReportError(
             f"by: expected one of {', '.join(GROUPINGS)}, got {by[:40]!r}",

@@ -222,6 +222,13 @@ class PhoneSection(_Section):
     link_days: float = Field(default=14, gt=0, le=366)
 
 
+class OfficerFiguresSection(_Section):
+    # An officer's own figures (the kiosk's staff menu, the figures API): none below this
+    # many ratings, and steps of this many (sync.officer_steps), set here for every kiosk.
+    min_count: int = Field(default=10, ge=1, le=10_000)
+    step: int = Field(default=5, ge=1, le=10_000)
+
+
 class Settings(_Section):
     server: ServerSection = ServerSection()
     database: DatabaseSection = DatabaseSection()
@@ -230,6 +237,7 @@ class Settings(_Section):
     limits: LimitsSection = LimitsSection()
     kiosks: KiosksSection = KiosksSection()
     phone: PhoneSection = PhoneSection()
+    officer_figures: OfficerFiguresSection = OfficerFiguresSection()
     alerts: AlertsSection = AlertsSection()
     login: LoginSection = LoginSection()
     roster: RosterSection = RosterSection()

@@ -70,18 +70,19 @@ def test_officer_sees_own_figures_only_on_their_menu_and_not_after_one_more_rati
     roster(logged_in=True)
     config = load_config(DEFAULT_CONFIG, environ=_config_env(ui_env))
     with Counter.open(config=config) as counter:
-        for level in [4] * 10 + [1] * 2:
+        for level in [4] * 9 + [1] * 3:
             counter.record(level)
     seen = run_ui("scenarios_officer:officer_figures_and_citizen_screens")
+    # 12 ratings: the first whole steps of them (10, 9 satisfied), never the exact 12.
     assert seen["before"] == [
-        "Hôm nay: 12 lượt, 83,3% hài lòng",
-        "Tháng này: 12 lượt, 83,3% hài lòng",
+        "Hôm nay: 10 lượt, 90% hài lòng",
+        "Tháng này: 10 lượt, 90% hài lòng",
     ]
     # One citizen rated in between: the figures must not move by that one rating.
     assert seen["after"] == seen["before"]
     assert "Chỉ số liệu tại quầy này" in seen["source"]
     shown_to_citizens = " | ".join(seen["citizen"])
-    assert "lượt," not in shown_to_citizens and "83,3" not in shown_to_citizens
+    assert "lượt," not in shown_to_citizens and "90%" not in shown_to_citizens
 
 
 def test_below_the_minimum_no_figure_is_shown(
