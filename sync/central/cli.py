@@ -238,7 +238,6 @@ def cmd_init(settings: Settings, _args: argparse.Namespace) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     from sync.central.server import serve  # uvicorn only when serving
 
-    _refuse_shipped_passwords(settings)
     serve(
         settings,
         args.host or settings.server.host,
@@ -371,22 +370,6 @@ def cmd_admin_add(settings: Settings, args: argparse.Namespace) -> None:
     new = accounts.set_admin(open_database_of(settings), args.username, password)
     changed = "password changed; their sessions and API token no longer work"
     print(f"admin {args.username} {'added' if new else changed}")
-
-
-def _refuse_shipped_passwords(settings: Settings) -> None:
-    """Outside the demo the central does not start while an admin could log in with the
-    password the README prints (a database the demo made, or an older version's)."""
-    if settings.server.demo:
-        return
-    # Upgraded first, as serve does anyway: a new database has no admins table yet.
-    shipped = accounts.admins_with_shipped_password(open_database_of(settings, upgrade=True))
-    if shipped:
-        names = ", ".join(shipped)
-        raise CliError(
-            f"not started: admin {names} still has the demo's password (demo-admin, printed "
-            f"in the README): set another with `centralctl admin add {shipped[0]}` (or "
-            f"`centralctl admin remove {shipped[0]}`), then start again"
-        )
 
 
 def cmd_admin_remove(settings: Settings, args: argparse.Namespace) -> None:

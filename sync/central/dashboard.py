@@ -14,6 +14,7 @@ Logins are throttled (throttle.py) and hashed on their own pool (hashing.py).
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
 from datetime import date, timedelta
 
@@ -21,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from kiosk.shipped_secrets import is_known_password
 from sync.central import auth, sessions, throttle
 from sync.central.alert_feed import STREAM_PATH, recent_alerts
 from sync.central.api import SESSION_COOKIE
@@ -34,6 +36,7 @@ from sync.central.phrases import column_label, level_label
 from sync.central.reasons import reason_report
 from sync.central.reports import Report, satisfaction_report
 
+log = logging.getLogger(__name__)
 router = APIRouter()
 # A login refused because the hashing pool is full may come back this soon.
 BUSY_RETRY_SECONDS = 5
@@ -67,6 +70,10 @@ async def login(request: Request) -> Response:
         page = render("login.html", lang, failed=True, wait=wait_words(lang, wait) if wait else "")
         page.status_code = 401
         return page
+    if is_known_password(password) and not settings.server.demo:
+        # The README prints it: outside the demo it opens nothing, whoever has it.
+        log.warning("login of %r refused: the demo's password, outside the demo", username)
+        return _refused(lang, 403, t("login_demo_password", lang, username=username), 0)
     await run_in_threadpool(throttle.record_success, db, keys)
     lifetime = settings.server.session_hours * 3600
     cookie = await run_in_threadpool(
@@ -87,7 +94,8 @@ async def login(request: Request) -> Response:
 def _refused(lang: str, status: int, message: str, retry_after: float) -> Response:
     page = render("login.html", lang, failed=False, wait=message)
     page.status_code = status
-    page.headers["Retry-After"] = str(math.ceil(retry_after))
+    if retry_after:
+        page.headers["Retry-After"] = str(math.ceil(retry_after))
     return page
 
 

@@ -82,8 +82,8 @@ class ServerSection(_Section):
     # The same log line (e.g. accept() failing at the file limit) at most once per interval.
     log_repeat_seconds: float = Field(default=60, gt=0)
     # True only in scripts/demo: the dashboard password the README prints (demo-admin,
-    # kiosk.shipped_secrets) may be set and served. Anywhere else `centralctl admin add`
-    # refuses it and `centralctl serve` does not start while an admin has it.
+    # kiosk.shipped_secrets) may be set and used. Anywhere else `centralctl admin add`
+    # refuses it and the dashboard refuses a login with it.
     demo: bool = False
 
 
