@@ -23,9 +23,10 @@ from starlette.concurrency import run_in_threadpool
 
 from sync.central import auth, sessions, throttle
 from sync.central.alert_feed import STREAM_PATH, recent_alerts
-from sync.central.api import SESSION_COOKIE, read_form
+from sync.central.api import SESSION_COOKIE
 from sync.central.charts import DayPoint, trend_svg
 from sync.central.dashboard_page import language, open_page, render
+from sync.central.forms import field, read_form
 from sync.central.hashing import HashPoolFull
 from sync.central.i18n import pick_language, t
 from sync.central.kiosks import kiosk_health
@@ -48,8 +49,8 @@ def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     settings = request.app.state.settings
     form = await read_form(request)
-    lang = pick_language(str(form.get("lang", "")), request.headers.get("accept-language"))
-    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    lang = pick_language(field(form, "lang"), request.headers.get("accept-language"))
+    username, password = field(form, "username"), field(form, "password")
     db = request.app.state.db
     # The address uvicorn gives: the real client, or the one a trusted proxy names.
     keys = throttle.login_keys(username, request.client.host if request.client else None)
