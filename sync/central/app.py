@@ -34,6 +34,7 @@ from sync.central.hashing import HashPool
 from sync.central.i18n import t
 from sync.central.marker import ProtocolMarker
 from sync.central.monthly_worker import MonthlyWorker
+from sync.central.request_guard import RequestGuard
 from sync.central.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(alert_feed.router)
     openapi.install(app)
     app.add_middleware(LastResort)
+    # NUL in a path refused, cross-site forms too; framing, sniffing forbidden; a CSP always.
+    app.add_middleware(RequestGuard)
     # Added last, so outermost: even the last resort's 500 carries the central's mark.
     app.add_middleware(ProtocolMarker)
 
