@@ -89,7 +89,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(alert_feed.router)
     openapi.install(app)
     app.add_middleware(LastResort)
-    # NUL in a path refused, cross-site forms too; framing, sniffing forbidden; a CSP always.
+    # Cross-site forms refused, framing and sniffing forbidden, a CSP on every answer.
     app.add_middleware(RequestGuard)
     # Added last, so outermost: even the last resort's 500 carries the central's mark.
     app.add_middleware(ProtocolMarker)

@@ -6,8 +6,9 @@ alerts.
 Plain server-rendered HTML (Jinja2) with an inline SVG chart, works on a phone. One small
 script adds new alerts to the list as they come (sync.central.alert_feed); without it
 the page shows the alerts of the moment it was loaded.
-The session cookie is signed and revocable (sessions.py), HttpOnly and SameSite=Lax, which
-also keeps other sites from posting forms with it; Secure per ``[server] secure_cookies``.
+The session cookie is signed and revocable (sessions.py), HttpOnly and SameSite=Lax; Secure
+per ``[server] secure_cookies``. A form posted from another site, even another port of this
+host (which Lax lets send the cookie), is refused before it arrives (request_guard.py).
 Logins are throttled (throttle.py) and hashed on their own pool (hashing.py).
 """
 

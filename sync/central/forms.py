@@ -18,7 +18,7 @@ from fastapi import Request
 from sync.central.errors import ApiError
 
 FORM_TYPE = "application/x-www-form-urlencoded"
-MAX_FORM_BYTES = 4000  # a login's name and password, a choice and its reasons: far less
+MAX_FORM_BYTES = 64_000  # a login's name and password hold far less
 MAX_FIELDS = 50
 
 Form = dict[str, list[str]]

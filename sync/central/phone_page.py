@@ -42,6 +42,7 @@ _HEADERS = {
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
 }
 _STATUS = {NOT_VALID: 404, EXPIRED: 410, USED: 409}
+PHONE_FORM_BYTES = 4000  # a level, its reasons and the language
 
 
 def _page(name: str, lang: str, status: int = 200, **context: object) -> HTMLResponse:
@@ -88,7 +89,7 @@ def phone_form(code: str, request: Request) -> Response:
 
 @router.post(PATH_PREFIX + "{code}", response_class=HTMLResponse)
 async def phone_submit(code: str, request: Request) -> Response:
-    form = await read_form(request)
+    form = await read_form(request, max_bytes=PHONE_FORM_BYTES)
     lang = pick_language(field(form, "lang"))
     settings = request.app.state.settings
     report = settings.report
