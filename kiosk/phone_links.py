@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from kiosk.bounded_read import TOKEN_BYTES, read_text
 from kiosk.config import KioskConfig
 from kiosk.ratings import RatingInfo
 from sync.phone_link import link_key, make_link
@@ -49,7 +50,7 @@ class PhoneLinks:
         # Read each time: `kioskctl provision` may write a new token while the app runs.
         path = self.config.central.token_file
         try:
-            token = path.read_text(encoding="utf-8").strip() if path else ""
+            token = read_text(path, TOKEN_BYTES).strip() if path else ""
         except OSError as exc:
             self._warn(f"token not readable ({exc})")
             return None

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from kiosk.bounded_read import CONFIG_BYTES, TOKEN_BYTES, read_text
 from kiosk.config import load_config
 from kiosk.config_edit import set_values, toml_string, write_atomically
 from kiosk.counter import Counter
@@ -67,7 +68,7 @@ def provision(
     on_step(WRITING)
     config = load_config(config_path)
     text = set_values(
-        config_path.read_text(encoding="utf-8"),
+        read_text(config_path, CONFIG_BYTES),
         {("counter", "id"): toml_string(code.counter), ("central", "url"): toml_string(code.url)},
     )
     token_file = config.central.token_file or (config.storage.data_dir / "token")
@@ -128,8 +129,8 @@ class _Backup:
 
     def __init__(self, config_path: Path, token_file: Path):
         self.config_path, self.token_file = config_path, token_file
-        self.config = config_path.read_text(encoding="utf-8")
-        self.token = token_file.read_text() if token_file.exists() else None
+        self.config = read_text(config_path, CONFIG_BYTES)
+        self.token = read_text(token_file, TOKEN_BYTES) if token_file.exists() else None
 
     def restore(self) -> None:
         write_atomically(self.config_path, self.config)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.bounded_read import ROSTER_BYTES, read_bytes
 from kiosk.pins import is_pin_hash
 from sync.protocol import canonical_code
 
@@ -85,16 +86,18 @@ Check = Callable[[OfficerRecord], list[str]]
 def read_roster(path: Path, check: Check | None = None) -> list[OfficerRecord]:
     """The officers of a roster file; raises RosterError naming every bad line."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = read_bytes(path, ROSTER_BYTES)
     except FileNotFoundError:
         raise RosterError([f"{path}: file not found"]) from None
+    except OSError as exc:  # FileTooLarge too
+        raise RosterError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    try:
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise RosterError(
             [f"{path}: line {line}: not UTF-8 text (save the file as 'CSV UTF-8')"]
         ) from None
-    except OSError as exc:
-        raise RosterError([f"{path}: cannot be read ({exc.strerror})"]) from None
     return parse_roster(text, str(path), check)
 
 

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from kiosk.bounded_read import CONFIG_BYTES, read_text
+
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -74,12 +76,13 @@ def load_toml_model(
 
 def read_toml(path: Path, error: type[ConfigProblems], env_config: str) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(read_text(path, CONFIG_BYTES))
     except FileNotFoundError:
         raise error([f"{path}: file not found (give --config or set {env_config})"]) from None
     except PermissionError:
         raise error([f"{path}: cannot be read (permission denied)"]) from None
+    except OSError as exc:  # FileTooLarge, a folder, a device
+        raise error([f"{path}: cannot be read ({exc.strerror})"]) from None
     except UnicodeDecodeError:
         raise error([f"{path}: not UTF-8 text"]) from None
     except tomllib.TOMLDecodeError as exc:

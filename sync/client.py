@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from sqlalchemy import Row
 
 from kiosk import __version__, roster
+from kiosk.bounded_read import TOKEN_BYTES, read_text
 from kiosk.config import KioskConfig
 from kiosk.models import utcnow
 from kiosk.ratings import sync_counts
@@ -67,9 +68,13 @@ def read_token(config: KioskConfig) -> str:
         raise SyncNotConfigured("no central URL in [central] url (run kioskctl provision)")
     path = config.central.token_file
     try:
-        token = path.read_text(encoding="utf-8").strip() if path else ""
+        token = read_text(path, TOKEN_BYTES).strip() if path else ""
     except FileNotFoundError:
         token = ""
+    except OSError as exc:  # a folder, a device, a file over TOKEN_BYTES
+        raise SyncNotConfigured(
+            f"counter token file {path} cannot be read ({exc.strerror})"
+        ) from None
     if not token:
         raise SyncNotConfigured(f"no counter token in {path} (run kioskctl provision)")
     return token

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.bounded_read import CODE_FILE_BYTES, FileTooLarge, read_text
 from sync.protocol import COUNTER_ID, canonical_code
 
 VERSION = 1
@@ -127,8 +128,14 @@ def parse_code(text: str) -> ProvisioningCode:
 
 def read_code_file(path: Path) -> ProvisioningCode:
     """The code in a provisioning file: its first line that is not empty or a # comment.
-    Raises OSError when the file cannot be read, ProvisioningCodeError when it holds no code."""
-    text = path.read_text(encoding="utf-8", errors="replace")
+    Raises OSError when the file cannot be read, ProvisioningCodeError when it holds no code
+    (a file far larger than any code, a link to /dev/zero, is no code either)."""
+    try:
+        text = read_text(path, CODE_FILE_BYTES, errors="replace")
+    except FileTooLarge as exc:
+        raise ProvisioningCodeError(
+            DAMAGED, f"{path}: {exc.strerror}: no provisioning code"
+        ) from None
     for line in text.splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             return parse_code(line)

@@ -291,7 +291,10 @@ class KioskApp(App):
                 log.info("turn refused: %s", refusal)
             self.go(self.home_name())  # the faces, for the citizen whose ticket it is
             return
-        log.info("scan ignored (neither a badge of this counter nor a ticket): %r", text[:64])
+        # Not the text: what a scanner or a quick hand typed may be a PIN or a code.
+        log.info(
+            "scan ignored (neither a badge of this counter nor a ticket): %d characters", len(text)
+        )
 
     def _on_request_close(self, *_args, **_kwargs) -> bool:
         # True swallows Alt+F4 and the window manager's close.

@@ -37,6 +37,7 @@ from sync.central.i18n import t
 from sync.central.marker import ProtocolMarker
 from sync.central.monthly_worker import MonthlyWorker
 from sync.central.readiness import Readiness
+from sync.central.request_guard import RequestGuard
 from sync.central.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.include_router(alert_feed.router)
     openapi.install(app)
     app.add_middleware(LastResort)
+    # Cross-site forms refused, framing and sniffing forbidden, a CSP on every answer.
+    app.add_middleware(RequestGuard)
     # Added after the last resort, so outside it: even its 500 carries the central's mark.
     app.add_middleware(ProtocolMarker)
     # Outermost: a request past the central's capacity is refused before anything else

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from sync.central import logsafe
 from sync.central.app import create_app
 from sync.central.settings import load_settings
 
 
 def app_from_environment() -> FastAPI:
+    logsafe.install()  # in each worker: its own uvicorn writes its own access log
     return create_app(load_settings())

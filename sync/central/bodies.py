@@ -41,16 +41,6 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-async def read_form(request: Request) -> Any:
-    """The form of a dashboard POST, read within ``[server] body_timeout_seconds`` (408)."""
-    seconds = request.app.state.settings.server.body_timeout_seconds
-    try:
-        async with asyncio.timeout(seconds):
-            return await request.form()
-    except TimeoutError:
-        raise ApiError(408, f"form not received within {seconds:g} seconds") from None
-
-
 # Digits beyond this are no integer any column takes: read as float (inf when huge), so
 # the model names the field ("finite number", "less than or equal") instead of json.loads
 # refusing the whole body for Python's 4300-digit limit.

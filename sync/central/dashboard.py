@@ -6,8 +6,9 @@ alerts.
 Plain server-rendered HTML (Jinja2) with an inline SVG chart, works on a phone. One small
 script adds new alerts to the list as they come (sync.central.alert_feed); without it
 the page shows the alerts of the moment it was loaded.
-The session cookie is signed and revocable (sessions.py), HttpOnly and SameSite=Lax, which
-also keeps other sites from posting forms with it; Secure per ``[server] secure_cookies``.
+The session cookie is signed and revocable (sessions.py), HttpOnly and SameSite=Lax; Secure
+per ``[server] secure_cookies``. A form posted from another site, even another port of this
+host (which Lax lets send the cookie), is refused before it arrives (request_guard.py).
 Logins are throttled (throttle.py) and hashed on their own pool (hashing.py).
 """
 
@@ -26,9 +27,9 @@ from kiosk.shipped_secrets import is_known_password
 from sync.central import auth, sessions, throttle
 from sync.central.alert_feed import STREAM_PATH, recent_alerts
 from sync.central.api import SESSION_COOKIE
-from sync.central.bodies import read_form
 from sync.central.charts import DayPoint, trend_svg
 from sync.central.dashboard_page import language, open_page, render
+from sync.central.forms import field, read_form
 from sync.central.hashing import HashPoolFull
 from sync.central.i18n import pick_language, t
 from sync.central.kiosks import kiosk_health
@@ -52,8 +53,8 @@ def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     settings = request.app.state.settings
     form = await read_form(request)
-    lang = pick_language(str(form.get("lang", "")), request.headers.get("accept-language"))
-    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    lang = pick_language(field(form, "lang"), request.headers.get("accept-language"))
+    username, password = field(form, "username"), field(form, "password")
     db = request.app.state.db
     # The address uvicorn gives: the real client, or the one a trusted proxy names.
     keys = throttle.login_keys(username, request.client.host if request.client else None)

@@ -10,6 +10,7 @@ them as the page's language does (locale_format).
 from __future__ import annotations
 
 import functools
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from sync.central.i18n import pick_language, t, words
 from sync.central.models import utcnow
 from sync.central.phrases import in_words, kiosk_problem, kiosk_state, level_label, report_problem
 from sync.central.reports import ReportError
+from sync.central.request_guard import page_policy
 from sync.central.settings import Settings
 from sync.protocol import REPORT_PATH
 
@@ -53,8 +55,12 @@ def render_text(name: str, lang: str, **context: Any) -> str:
 
 
 def render(name: str, lang: str, **context: Any) -> HTMLResponse:
-    """The template ``name`` with its words in ``lang``."""
-    return HTMLResponse(render_text(name, lang, **context))
+    """The template ``name`` with its words in ``lang``, under the pages' CSP: its inline
+    script runs by a nonce new with every answer (``csp_nonce`` in the template)."""
+    nonce = secrets.token_urlsafe(16)
+    page = HTMLResponse(render_text(name, lang, csp_nonce=nonce, **context))
+    page.headers["Content-Security-Policy"] = page_policy(nonce)
+    return page
 
 
 def language(request: Request) -> str:

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.requests import ClientDisconnect
 
 from sync.central.i18n import error_language, t
+from sync.central.logsafe import safe_path
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +64,12 @@ class LastResort:
         try:
             await self.app(scope, receive, watched_send)
         except ClientDisconnect:
-            log.info("client left before its request was read: %r", scope.get("path"))
+            log.info("client left before its request was read: %r", _logged_path(scope))
         except Exception:
             request_id = uuid.uuid4().hex
             # %r: the path comes from the client and may hold line breaks.
             log.exception(
-                "request %s failed: %s %r", request_id, scope.get("method"), scope.get("path")
+                "request %s failed: %s %r", request_id, scope.get("method"), _logged_path(scope)
             )
             if started:
                 return  # half an answer is out; the log holds the rest
@@ -83,6 +84,11 @@ class LastResort:
                 headers={REQUEST_ID_HEADER: request_id},
             )
             await response(scope, receive, send)
+
+
+def _logged_path(scope: dict[str, Any]) -> str:
+    query = scope.get("query_string", b"").decode("latin-1")
+    return safe_path(str(scope.get("path", "")), query)
 
 
 def scope_language(scope: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from kiosk.roster_file import code_problem
 from sync.central.api import _counter_of, _db, _settings
 from sync.central.db import Database
 from sync.central.errors import ApiError
@@ -31,6 +32,8 @@ router = APIRouter()
 @router.get(officer_figures_path("{counter}", "{officer}"))
 async def get_officer_figures(counter: str, officer: str, request: Request) -> Response:
     owner = await run_in_threadpool(_counter_of, request, counter)
+    if code_problem(canonical_code(officer)):  # NUL and the like: PostgreSQL would refuse
+        raise ApiError(404, f"officer: {officer[:40]!r} is no officer code")
     figures = await run_in_threadpool(
         officer_figures, _db(request), _settings(request), owner, canonical_code(officer)
     )

@@ -84,6 +84,9 @@ def parse(kind: str, text: str) -> Period:
     if not shape or (kind == "month" and not 1 <= number <= 12):
         raise _refusal(kind, text)
     year = int(shape.group(1))
+    # Checked before any date is made: year 9999's last day would be in year 10000.
+    if not EARLIEST_DAY.year <= year <= LATEST_DAY.year:
+        raise _refusal(kind, text)
     if kind == "month":
         first, months = date(year, number, 1), 1
     elif kind == "quarter":

@@ -9,14 +9,13 @@ of a one-time right, so the page asks browsers not to keep it or pass it on
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from kiosk import resources
 from sync.central.dashboard_page import render
+from sync.central.forms import field, read_form
 from sync.central.i18n import pick_language
 from sync.central.models import utcnow
 from sync.central.phone_ratings import (
@@ -44,7 +43,7 @@ _HEADERS = {
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
 }
 _STATUS = {NOT_VALID: 404, EXPIRED: 410, USED: 409}
-MAX_FORM_BYTES = 4000
+PHONE_FORM_BYTES = 4000  # a level, its reasons and the language
 
 
 def _page(name: str, lang: str, status: int = 200, **context: object) -> HTMLResponse:
@@ -91,13 +90,8 @@ def phone_form(code: str, request: Request) -> Response:
 
 @router.post(PATH_PREFIX + "{code}", response_class=HTMLResponse)
 async def phone_submit(code: str, request: Request) -> Response:
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            return Response("form too large", status_code=413)
-    form = parse_qs(body.decode("utf-8", "replace"), max_num_fields=50)
-    lang = pick_language(form.get("lang", [""])[0])
+    form = await read_form(request, max_bytes=PHONE_FORM_BYTES)
+    lang = pick_language(field(form, "lang"))
     settings = request.app.state.settings
     report = settings.report
     choice = clean_choice(

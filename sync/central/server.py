@@ -16,7 +16,7 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from sync.central import logfilter
+from sync.central import logfilter, logsafe
 from sync.central.app import create_app
 from sync.central.connections import with_connection_limits
 from sync.central.db import Database, open_database
@@ -54,6 +54,7 @@ def _with_limits(config: uvicorn.Config, settings: Settings) -> uvicorn.Config:
 
 
 def _config(settings: Settings, db: Database | None, log_level: str) -> uvicorn.Config:
+    logsafe.install()
     config = uvicorn.Config(create_app(settings, db), **_options(settings, log_level))
     return _with_limits(config, settings)
 

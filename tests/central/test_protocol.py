@@ -41,7 +41,8 @@ def test_the_central_never_imports_kivy() -> None:
 # What the central may take from the kiosk package: small modules that import nothing else
 # from it, so the central never drags in the kiosk app (its store, services or Kivy UI).
 # kiosk.catalogs: the one gettext loader, for the dashboard's catalogs as for the kiosk's;
-# kiosk.resources: where every shipped file is, in a checkout as in an installed wheel.
+# kiosk.resources: where every shipped file is, in a checkout as in an installed wheel;
+# kiosk.bounded_read: every file read from a user, bounded.
 KIOSK_LEAVES = (
     "kiosk.pins",
     "kiosk.tomlconfig",
@@ -49,6 +50,7 @@ KIOSK_LEAVES = (
     "kiosk.roster_file",
     "kiosk.catalogs",
     "kiosk.resources",
+    "kiosk.bounded_read",
 )
 
 

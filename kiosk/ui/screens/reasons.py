@@ -71,5 +71,5 @@ class ReasonsScreen(KioskScreen):
     def on_scan(self, text: str, entered: bool = False) -> bool:
         # A citizen is still choosing: a scan (the next ticket, a badge) must not take
         # the screen away from them. The next ticket can be scanned once they are done.
-        log.info("scan ignored while reasons are chosen: %r", text[:64])
+        log.info("scan ignored while reasons are chosen: %d characters", len(text))
         return True
