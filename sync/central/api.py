@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from sync.central import auth, sessions
 from sync.central.db import Database
 from sync.central.errors import ApiError, scope_language
+from sync.central.filing import FilingRules
 from sync.central.i18n import t
 from sync.central.ingest import ingest_batch
 from sync.central.models import counters, departments, officers, utcnow
@@ -168,6 +169,7 @@ async def post_batch(request: Request) -> Response:
         settings.report.levels,
         settings.report.tz,
         alerts=request.app.state.alert_rules,
+        rules=FilingRules.of(settings),
     )
     return Response(answer.model_dump_json(), media_type="application/json")
 

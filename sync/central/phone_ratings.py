@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from sync.central.alert_outbox import AlertRules
 from sync.central.db import Database
-from sync.central.filing import file_under_roster
+from sync.central.filing import file_under_roster, roster_problem
 from sync.central.ingest import insert_ratings
 from sync.central.models import PHONE, counters, ratings
 from sync.phone_link import BadLink, LinkPayload, key_from_hash, read_code, verify_code
@@ -58,6 +58,10 @@ def open_link(db: Database, code: str, now: datetime, days: float) -> LinkPayloa
         payload = verify_code(code, key_from_hash(token_hash))
     except BadLink as exc:
         raise LinkRefused(NOT_VALID, str(exc)) from None
+    # A counter's token signs links for the officers its roster held, as it files ratings.
+    problem = roster_problem(db, payload.counter, payload.officer, payload.issued_at)
+    if problem:
+        raise LinkRefused(NOT_VALID, problem)
     if used is not None:
         raise LinkRefused(USED)
     if now - payload.issued_at > timedelta(days=days):
