@@ -12,6 +12,7 @@ from email.utils import formatdate, make_msgid
 
 from sync.central import locale_format
 from sync.central.i18n import t
+from sync.central.outgoing import header_text
 from sync.central.published import PublishedReport, total_line
 from sync.central.published_file import file_name, published_bytes
 
@@ -68,7 +69,7 @@ def monthly_mail(
     attachment = file_name(report.period, lang, "xlsx")
     data = published_bytes(report, "xlsx", lang)
     message = EmailMessage()
-    message["Subject"] = subject(report, lang)
+    message["Subject"] = header_text(subject(report, lang))
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=False)
