@@ -88,6 +88,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(
         f"sync        {status.pending} pending, {status.held} waiting for reasons, {status.sent} sent, {status.rejected} rejected"
     )
+    for error, count in status.rejected_why:
+        print(f"rejected    {count} kept here, flagged: {error or 'no reason given'}")
     last = status.last_sync_at.strftime("%Y-%m-%d %H:%M:%S UTC") if status.last_sync_at else "never"
     print(
         f"last sync   {last}"

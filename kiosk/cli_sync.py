@@ -105,6 +105,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             "rejected ratings are kept; see them with: kioskctl export --format json",
             file=sys.stderr,
         )
+        for error, count in status.rejected_why:
+            print(f"  {count} rejected: {error or 'no reason given'}", file=sys.stderr)
     if failure is not None:
         print(f"error: {failure}", file=sys.stderr)
     elif status.pending and status.last_sync_error:

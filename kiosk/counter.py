@@ -79,6 +79,8 @@ class CounterStatus:
     last_sync_error: str | None
     ignored_today: int
     events: list[str] = field(default_factory=list)
+    # Why the center rejected ratings: (its words, how many), the most frequent first.
+    rejected_why: list[tuple[str, int]] = field(default_factory=list)
 
 
 class Counter:
@@ -306,6 +308,7 @@ class Counter:
                     ).all()
                 )
                 counts = ratings.sync_counts(session)
+                why = ratings.rejected_why(session) if counts.rejected else []
                 ignored = (
                     session.scalar(
                         select(Tally.value).where(
@@ -345,6 +348,7 @@ class Counter:
                 else None,
                 ignored_today=ignored,
                 events=events,
+                rejected_why=why,
             )
 
     def officer_figures(self) -> OfficerFigures | None:

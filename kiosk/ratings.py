@@ -304,6 +304,20 @@ class SyncCounts:
     rejected: int  # refused by the center itself; kept and flagged
 
 
+def rejected_why(session: Session, limit: int = 3) -> list[tuple[str, int]]:
+    """The center's most frequent reasons for the ratings it rejected, with how many each:
+    what ``kioskctl status`` tells the technician (the ratings stay, flagged)."""
+    why = func.coalesce(Rating.sync_error, "")
+    rows = session.execute(
+        select(why, func.count())
+        .where(Rating.sync_state == REJECTED)
+        .group_by(why)
+        .order_by(func.count().desc(), why)
+        .limit(limit)
+    ).all()
+    return [(error, count) for error, count in rows]
+
+
 def sync_counts(session: Session) -> SyncCounts:
     rows = session.execute(
         select(Rating.sync_state, Rating.held, func.count()).group_by(

@@ -7,6 +7,7 @@ A token is shown once, when made, and only its sha256 is kept: a lost token is r
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -24,9 +25,11 @@ class AccountError(Exception):
     """The account change cannot be made; the text says why."""
 
 
-def add_counter(db: Database, counter: str, department: str) -> str:
+def add_counter(db: Database, counter: str, department: str, since: datetime | None = None) -> str:
     """Register a counter of ``department``; returns its new token (shown once).
 
+    Its ratings may bear times from now on, or from ``since`` (a kiosk that rated on its
+    own before it was registered here); older ones are refused (sync.central.filing).
     Both codes are stored canonical (sync.protocol.canonical_code): q07 is counter Q07."""
     counter, department = canonical_code(counter), canonical_code(department)
     if not COUNTER_ID.match(counter):
@@ -46,9 +49,14 @@ def add_counter(db: Database, counter: str, department: str) -> str:
                 f"counter {counter} exists already; `centralctl counter token {counter}` "
                 "gives it a new token"
             )
+        now = utcnow()
         connection.execute(
             counters.insert().values(
-                id=counter, department=department, token_hash=token_hash(token), created_at=utcnow()
+                id=counter,
+                department=department,
+                token_hash=token_hash(token),
+                created_at=now,
+                files_since=min(since, now) if since else now,
             )
         )
     return token

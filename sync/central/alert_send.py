@@ -23,6 +23,7 @@ import requests
 from sync.backoff import parse_retry_after
 from sync.central.alert_settings import AlertsSection
 from sync.central.alert_words import AlertView, message_text, subject
+from sync.central.outgoing import chat_text, header_text
 
 WEBHOOK_SCHEMA = 1
 
@@ -38,7 +39,8 @@ class DeliveryError(Exception):
 def webhook_body(views: Sequence[AlertView], lang: str) -> dict:
     return {
         "schema": WEBHOOK_SCHEMA,
-        "text": message_text(views, lang),
+        # Read by a chat: the names and reasons in it stay words (sync.central.outgoing).
+        "text": chat_text(message_text(views, lang)),
         "kind": "alert" if len(views) == 1 else "digest",
         "department": views[0].department,
         "language": lang,
@@ -65,7 +67,7 @@ def send_webhook(config: AlertsSection, views: Sequence[AlertView]) -> None:
 
 def mail_of(config: AlertsSection, recipients: Sequence[str], views: Sequence[AlertView]):
     message = EmailMessage()
-    message["Subject"] = subject(views, config.language)
+    message["Subject"] = header_text(subject(views, config.language))
     message["From"] = config.from_address
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=False)

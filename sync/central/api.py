@@ -21,6 +21,7 @@ from sync.central import auth, sessions
 from sync.central.bodies import parse_batch, parse_heartbeat, read_body
 from sync.central.db import Database
 from sync.central.errors import ApiError, scope_language
+from sync.central.filing import FilingRules
 from sync.central.i18n import t
 from sync.central.ingest import ingest_batch
 from sync.central.models import counters, departments, officers, utcnow
@@ -97,6 +98,7 @@ async def post_batch(request: Request) -> Response:
             settings.report.levels,
             settings.report.tz,
             alerts=request.app.state.alert_rules,
+            rules=FilingRules.of(settings),
         )
     finally:
         sending.discard(owner)

@@ -11,7 +11,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("id")
     add.add_argument("--department", required=True, help="department code of the counter")
+    add.add_argument(
+        "--since",
+        type=_local_day,
+        help="local day (YYYY-MM-DD) from which its ratings are taken: a kiosk that rated on "
+        "its own before it was registered (default: ratings made from now on)",
+    )
     _provisioning_options(add)
     add.set_defaults(run=cmd_counter_add)
     token = counter.add_parser(
@@ -301,9 +307,19 @@ def cmd_officer_list(settings: Settings, _args: argparse.Namespace) -> None:
         )
 
 
+def _local_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {text!r}") from None
+
+
 def cmd_counter_add(settings: Settings, args: argparse.Namespace) -> None:
     url = _ready_for_code(settings, args)
-    token = accounts.add_counter(open_database_of(settings), args.id, args.department)
+    since = None
+    if args.since:
+        since = datetime.combine(args.since, time(), settings.report.tz).astimezone(UTC)
+    token = accounts.add_counter(open_database_of(settings), args.id, args.department, since)
     counter, department = canonical_code(args.id), canonical_code(args.department)
     print(f"counter {counter} added to {department}. Its token (shown only now):")
     print(token)

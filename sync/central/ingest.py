@@ -1,8 +1,11 @@
 """THE write path of ratings at the central: validate one by one, insert once, count once.
 
 Each rating is validated alone, so one bad rating is rejected with the field named while
-the others of its batch go in; then filed under its officer's department by the center's
-roster (sync.central.filing), never the kiosk's claim. Valid ratings are inserted with
+the others of its batch go in; then filed by the center's rules (sync.central.filing):
+only officers its counter's roster held, at times plausible for that counter, with the
+center's reasons, under the counter's department, never the kiosk's claim. A rating the
+rules refuse that is stored already (a batch resent after its answer was lost) is a
+duplicate, as it was when first filed. Valid ratings are inserted with
 ``INSERT ... ON CONFLICT (id) DO NOTHING RETURNING id``: the ids that come back are new,
 the others were already here (a resent batch, or another central process that got the
 same batch). Only the new ones are added to the daily rollup, in the same transaction,
@@ -22,12 +25,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Dialect, update
+from sqlalchemy import Connection, Dialect, select, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, StatementError
 
 from sync.central.alert_outbox import AlertRules, queue_alerts
 from sync.central.db import Database
-from sync.central.filing import file_under_roster
+from sync.central.filing import FilingRules, file_batch
 from sync.central.models import KIOSK, counters, ratings, utcnow
 from sync.central.rollup import add_to_rollup
 from sync.protocol import BatchResponse, RatingIn, RejectedRating, rating_label, validate_rating
@@ -47,14 +50,19 @@ def ingest_batch(
     tz: ZoneInfo,
     now: datetime | None = None,
     alerts: AlertRules | None = None,
+    rules: FilingRules | None = None,
 ) -> BatchResponse:
     """Store the new ratings of one batch from ``counter``; say what became of each.
-    ``alerts``: queue the alerts of the new ratings by these rules (None: no alerts)."""
+    ``alerts``: queue the alerts of the new ratings by these rules (None: no alerts).
+    ``rules``: what the center takes (FilingRules.of(settings); None: the shipped ones)."""
     valid, rejected, repeated = _validate(items, set(levels))
-    filed, unknown = file_under_roster(db, list(valid.values())) if valid else ([], [])
     now = now or utcnow()
+    filed, unfit = file_batch(db, counter, list(valid.values()), rules or FilingRules(), now)
     inserted, refused = _store(db, counter, filed, tz, now, alerts)
-    refusals = {rejection.id: rejection for rejection in [*unknown, *refused]}
+    stored = _stored_already(db, [rejection.id for rejection in unfit])
+    refusals = {
+        rejection.id: rejection for rejection in [*unfit, *refused] if rejection.id not in stored
+    }
     kept = [rating_id for rating_id in valid if rating_id not in refusals]
     if not kept:
         _touch_counter(db, counter, now)
@@ -70,6 +78,13 @@ def ingest_batch(
         duplicate=duplicate,
         rejected=rejected,
     )
+
+
+def _stored_already(db: Database, ids: list[str]) -> set[str]:
+    if not ids:
+        return set()
+    with db.read() as connection:
+        return set(connection.scalars(select(ratings.c.id).where(ratings.c.id.in_(ids))))
 
 
 def _validate(

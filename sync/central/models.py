@@ -67,6 +67,21 @@ officers = Table(
     Index("ix_officers_department", "department"),
 )
 
+# One row per stay of an officer in a department, written by the roster import: a counter
+# files only for the officers its department's roster held when the rating was made
+# (sync.central.filing). ``joined_at`` NULL: since before the center knew (the officer's
+# first department); ``left_at`` NULL: still there.
+roster_history = Table(
+    "roster_history",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("officer", String(32), nullable=False),
+    Column("department", String(32), nullable=False),
+    Column("joined_at", UTCDateTime),
+    Column("left_at", UTCDateTime),
+    Index("ix_roster_history_officer", "officer"),
+)
+
 counters = Table(
     "counters",
     metadata,
@@ -75,6 +90,10 @@ counters = Table(
     # sha256 hex of the 32-byte random token: a fast hash is enough for a random secret.
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # The earliest time its ratings may bear (sync.central.filing): its registration, or
+    # an earlier day given to `counter add --since`; NULL for counters registered before
+    # migration 0007 (only the offline limit bounds them).
+    Column("files_since", UTCDateTime),
     Column("last_batch_at", UTCDateTime),
     Column("heartbeat_at", UTCDateTime),
     Column("pending", Integer),

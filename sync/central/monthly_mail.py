@@ -17,6 +17,7 @@ from email.utils import formatdate, make_msgid
 
 from sync.central import locale_format
 from sync.central.i18n import t
+from sync.central.outgoing import header_text
 from sync.central.published import PublishedReport, row_line, total_line
 from sync.central.published_file import file_name, published_bytes
 from sync.central.published_late import paper_moment
@@ -147,10 +148,12 @@ def monthly_mail(
     data = published_bytes(report, "xlsx", lang)
     message = EmailMessage()
     if correction is None:
-        message["Subject"] = subject(report, lang)
+        message["Subject"] = header_text(subject(report, lang))
         text = body(report, lang, attachment)
     else:
-        message["Subject"] = t("correction_subject", lang, subject=subject(report, lang))
+        message["Subject"] = header_text(
+            t("correction_subject", lang, subject=subject(report, lang))
+        )
         text = correction_body(
             report, correction.sent, correction.since, correction.late, lang, attachment
         )

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from sync.central.alert_outbox import AlertRules
 from sync.central.db import Database
-from sync.central.filing import file_under_roster
+from sync.central.filing import file_under_roster, roster_problem
 from sync.central.ingest import insert_ratings
 from sync.central.models import PHONE, counters, ratings
 from sync.central.settings import Settings
@@ -82,6 +82,10 @@ def open_link(db: Database, code: str, now: datetime, rules: LinkRules) -> LinkP
     if payload.issued_at > now + rules.leeway:
         # Else a link dated years ahead would be good for years.
         raise LinkRefused(NOT_VALID, f"issued in the future ({payload.issued_at:%Y-%m-%d %H:%M})")
+    # A counter's token signs links for the officers its roster held, as it files ratings.
+    problem = roster_problem(db, payload.counter, payload.officer, payload.issued_at)
+    if problem:
+        raise LinkRefused(NOT_VALID, problem)
     if used is not None:
         raise LinkRefused(USED)
     if now - payload.issued_at > timedelta(days=rules.days):

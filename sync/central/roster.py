@@ -16,6 +16,7 @@ from kiosk.roster_file import OfficerRecord, RosterError, code_problem, pin_prob
 from sync.central.auth import scrypt_hash
 from sync.central.db import Database, dialect_insert
 from sync.central.models import departments, officers, utcnow
+from sync.central.roster_history import record_moves
 from sync.protocol import canonical_code
 
 __all__ = [
@@ -127,6 +128,9 @@ def import_officers(db: Database, path: Path, *, min_pin_digits: int) -> ImportR
     with db.write() as connection:
         for code, name in new_departments.items():
             connection.execute(departments.insert().values(code=code, name=name))
+        # Who a counter may file for, and since when (sync.central.filing): read in this
+        # transaction, before the officers' rows change.
+        record_moves(connection, {value["code"]: value["department"] for value in values}, now)
         insert = dialect_insert(connection)
         for value in values:
             if "pin_hash" not in value:  # an officer the center has: keep the PIN

@@ -104,6 +104,10 @@ class RosterSection(_Section):
     # Shortest officer PIN the center accepts (import, set-pin). Every counter token can
     # read its department's PIN hashes, so a short PIN can be found offline.
     min_pin_digits: int = Field(default=6, ge=4, le=12)
+    # Hours an officer moved to another department may still be rated at the old
+    # department's counters: the kiosk learns of the move at its next roster download,
+    # and an officer logged in there serves to the end of the shift.
+    moved_grace_hours: float = Field(default=12, ge=0, le=24 * 7)
 
 
 class DatabaseSection(_Section):
@@ -208,6 +212,12 @@ class ReportSection(_Section):
 class LimitsSection(_Section):
     max_batch: int = Field(default=MAX_BATCH, ge=1, le=10_000)
     max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+    # A rating older than this when it arrives is refused (kept, flagged, on its kiosk):
+    # a kiosk's backlog or a stolen token cannot rewrite months long reported.
+    offline_days: float = Field(default=62, gt=0, le=3660)
+    # Leeway for kiosk clocks: how far a rating may lie ahead of the central's clock
+    # (beyond the kiosk's skew its last heartbeat showed), or before its counter's start.
+    clock_margin_seconds: float = Field(default=300, ge=0, le=86_400)
 
 
 class KiosksSection(_Section):

@@ -15,12 +15,14 @@ import io
 from collections.abc import Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sync.central.i18n import t
+from sync.central.outgoing import sheet_text
 from sync.central.published import (
     PublishedReport,
     figure_cells,
@@ -58,12 +60,11 @@ def _heading(sheet: Worksheet, report: PublishedReport, lang: str, title: str) -
     period = report.period.title(lang)
     lines = [report.center_name, title, period, total_line(report, lang)]
     for row, text in enumerate(lines, 1):
-        cell = sheet.cell(row=row, column=1, value=text)
-        cell.data_type = "s"  # a name starting with "=" stays words, never a formula
+        cell = _text(sheet, row, 1, text)
         cell.font = Font(bold=row <= 2, size=14 if row == 1 else 12 if row == 2 else 11)
     # &-codes are Excel's header language: a center's name holding "&" must stay itself.
-    sheet.oddHeader.left.text = report.center_name.replace("&", "&&")
-    sheet.oddHeader.right.text = period.replace("&", "&&")
+    sheet.oddHeader.left.text = sheet_text(report.center_name).replace("&", "&&")
+    sheet.oddHeader.right.text = sheet_text(period).replace("&", "&&")
     sheet.oddFooter.right.text = "&P / &N"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape"
@@ -74,15 +75,19 @@ def _heading(sheet: Worksheet, report: PublishedReport, lang: str, title: str) -
 
 def _table_header(sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
     for column, text in enumerate(headers, 1):
-        cell = sheet.cell(row=row, column=column, value=text)
+        cell = _text(sheet, row, column, text)  # reasons' words come from the settings
         cell.font, cell.fill = BOLD, HEAD_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="bottom")
     sheet.freeze_panes = sheet.cell(row=row + 1, column=1)
 
 
-def _text(sheet: Worksheet, row: int, column: int, value: str) -> None:
-    cell = sheet.cell(row=row, column=column, value=value)
-    cell.data_type = "s"  # codes and names come from the roster: text, never a formula
+def _text(sheet: Worksheet, row: int, column: int, value: str) -> Cell:
+    """A text cell: codes and names come from the roster, the kiosks and the settings, so
+    one starting with "=" stays words, never a formula, and a control character in one
+    (which XLSX cannot hold) is left out instead of failing the whole file."""
+    cell = sheet.cell(row=row, column=column, value=sheet_text(value))
+    cell.data_type = "s"
+    return cell
 
 
 def _figures(sheet: Worksheet, row: int, column: int, values: Sequence[int | float | None]) -> None:
@@ -102,7 +107,7 @@ def _notes(sheet: Worksheet, row: int, report: PublishedReport, lang: str) -> in
     # What went out by mail and what arrived after first: the figures above are as sent.
     said = [*publication_notes(report, lang), *notes(report, lang)]
     for offset, text in enumerate(said):
-        sheet.cell(row=row + offset, column=1, value=text).font = Font(italic=True)
+        _text(sheet, row + offset, 1, text).font = Font(italic=True)
     return row + len(said)
 
 
@@ -116,7 +121,7 @@ def _departments_sheet(sheet: Worksheet, report: PublishedReport, lang: str) -> 
         _text(sheet, index, 2, row.name)
         _figures(sheet, index, 3, figure_cells(report, row))
     total = FIRST_ROW + len(rows) + 1
-    sheet.cell(row=total, column=2, value=t("center", lang)).font = BOLD
+    _text(sheet, total, 2, t("center", lang)).font = BOLD
     _figures(sheet, total, 3, figure_cells(report, report.total))
     for cell in sheet[total]:
         cell.font = BOLD
@@ -146,7 +151,7 @@ def _department_charts(sheet: Worksheet, report: PublishedReport, lang: str, top
     level_header = Reference(sheet, min_col=4, max_col=3 + levels, min_row=FIRST_ROW)
     for index, row in enumerate(report.departments.rows):
         chart = BarChart()
-        chart.title = group_name(row)
+        chart.title = sheet_text(group_name(row))
         chart.legend = None
         line = first + index
         chart.add_data(
@@ -192,7 +197,7 @@ def _reasons_sheet(sheet: Worksheet, report: PublishedReport, lang: str) -> None
         cell.font = BOLD
     _widths(sheet, [10, 30, 12, *([16] * (len(labels) + 1))])
     note = t("reasons_note", lang)
-    sheet.cell(row=FIRST_ROW + len(groups) + 2, column=1, value=note).font = Font(italic=True)
+    _text(sheet, FIRST_ROW + len(groups) + 2, 1, note).font = Font(italic=True)
     if reasons.total.low:
         chart = BarChart()
         chart.type, chart.title, chart.legend = "bar", t("chart_reasons", lang), None

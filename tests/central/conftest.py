@@ -55,6 +55,7 @@ TABLES = (
     "daily_counts",
     "ratings",
     "counters",
+    "roster_history",
     "officers",
     "departments",
     "admins",
@@ -64,6 +65,12 @@ TABLES = (
 REPO = DEFAULT_CONFIG.parent.parent
 # The tests' officers have PIN 1234; the shipped minimum (6) is tested on its own.
 TEST_PIN_MINIMUM = {"CENTRAL__ROSTER__MIN_PIN_DIGITS": "4"}
+# Tests whose data bear fixed days (March 2025, October 2026) run on an archive central
+# (the ``archive_central`` fixture): its offline limit reaches back ten years and its
+# counters file from ARCHIVE_SINCE, so those days stay valid as time goes on. Every
+# other test sees the shipped limits (tests/central/test_filing_rules.py).
+ARCHIVE = {"LIMITS__OFFLINE_DAYS": "3660"}
+ARCHIVE_SINCE = datetime(2025, 1, 1, tzinfo=UTC)
 CENTRALCTL = REPO / ".venv" / "bin" / "centralctl"
 SHIPPED_PASSWORD_N = auth.PASSWORD_N
 
@@ -179,19 +186,26 @@ class Central:
     db: Database
     settings: Settings
     http: requests.Session = field(default_factory=requests.Session)
+    # The day add_counter registers counters as filing from (None: from now on).
+    counters_since: datetime | None = None
 
     @property
     def url(self) -> str:
         return self.running.url
 
     def add_counter(
-        self, counter: str = "Q07", department: str = "CA", officers: tuple[str, ...] = ("CB001",)
+        self,
+        counter: str = "Q07",
+        department: str = "CA",
+        officers: tuple[str, ...] = ("CB001",),
+        since: datetime | None = None,
     ) -> str:
         """Register a counter (and its department); ``officers`` serve there: those the
-        center does not know yet join its roster in that department. Returns the token."""
+        center does not know yet join its roster in that department. Returns the token.
+        ``since``: it files ratings from then (default: ``counters_since``, else now)."""
         if department not in {code for code, _name, _n in roster.list_departments(self.db)}:
             roster.add_department(self.db, department, f"Department {department}")
-        token = accounts.add_counter(self.db, counter, department)
+        token = accounts.add_counter(self.db, counter, department, since or self.counters_since)
         with self.db.read() as connection:
             known = set(connection.scalars(select(officers_table.c.code)))
         self.add_officers(department, *(code for code in officers if code not in known))
@@ -245,15 +259,32 @@ class Central:
         )
 
 
-def start_central(settings: Settings) -> Central:
+def start_central(settings: Settings, counters_since: datetime | None = None) -> Central:
     db = open_database(settings.database_url)
-    return Central(running=start_in_thread(settings, db), db=db, settings=settings)
+    running = start_in_thread(settings, db)
+    return Central(running=running, db=db, settings=settings, counters_since=counters_since)
+
+
+def start_archive_central(settings_for: Callable[..., Settings], database_url: str, **more: str):
+    """A central for data of fixed past days (see ARCHIVE), with ``more`` settings."""
+    return start_central(settings_for(database_url, **ARCHIVE, **more), ARCHIVE_SINCE)
 
 
 @pytest.fixture
 def central(database_url: str, settings_for: Callable[..., Settings]) -> Iterator[Central]:
     """The real central on 127.0.0.1 and a free port, on SQLite and on PostgreSQL."""
     started = start_central(settings_for(database_url))
+    yield started
+    started.running.stop()
+    started.http.close()
+    started.db.close()
+
+
+@pytest.fixture
+def archive_central(database_url: str, settings_for: Callable[..., Settings]) -> Iterator[Central]:
+    """The real central for tests whose data bear fixed past days (see ARCHIVE); a module
+    of such tests names it its ``central``."""
+    started = start_archive_central(settings_for, database_url)
     yield started
     started.running.stop()
     started.http.close()

@@ -6,7 +6,7 @@ In March 2025 (local days) the center has 6 low ratings (levels 2 and 1):
 | officer (department) | low | reasons given                                        |
 | --- | --- | --- |
 | CB001 (CA)           | 3   | waiting_time + attitude; none; waiting_time twice   |
-| CB002 (CA)           | 1   | new_reason (a code the center has no words for)      |
+| CB002 (CA)           | 1   | other                                                |
 | DL001 (DL)           | 2   | guidance; waiting_time (00:30 on 1 March, local)     |
 
 and one very satisfied rating (not low: its reasons do not count). Outside March: a low
@@ -45,7 +45,7 @@ def rate_with_reasons(central: Central, folder: Path) -> str:
         rating(1, march_1, "CB001", "CA", 3, reasons=["waiting_time", "waiting_time"]),
         rating(4, march_1, "CB001", "CA", 4, reasons=["attitude"]),
         # 23:30 UTC on 1 March is 06:30 on 2 March in Hanoi.
-        rating(1, "2025-03-01T23:30:00Z", "CB002", "CA", 5, reasons=["new_reason"]),
+        rating(1, "2025-03-01T23:30:00Z", "CB002", "CA", 5, reasons=["other"]),
     ]
     dl = [
         rating(2, "2025-03-02T05:00:00Z", "DL001", "DL", 1, reasons=["guidance"]),

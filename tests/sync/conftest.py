@@ -21,7 +21,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -106,9 +106,12 @@ class Central:
         (tests/in_process.py): the central itself runs in its own."""
         return in_process.centralctl(*args, env=self.env, stdin=stdin)
 
-    def add_counter(self, counter: str, department: str = "CA") -> str:
+    def add_counter(
+        self, counter: str, department: str = "CA", since: datetime | None = None
+    ) -> str:
         """Add a counter of ``department``, with officer CB001 (PIN 1234) on its roster, as
-        ``make_kiosk`` logs in; return the counter's token.
+        ``make_kiosk`` logs in; return the counter's token. ``since``: it files ratings
+        made from then (``centralctl counter add --since``; default: from now on).
 
         Done in this process, by the functions ``centralctl department add``, ``officer
         import`` and ``counter add`` call (tests/central/test_centralctl.py runs those
@@ -123,7 +126,7 @@ class Central:
         try:
             roster.add_department(db, department, f"Phòng {department}")
             roster.import_officers(db, roster_file, min_pin_digits=4)
-            return accounts.add_counter(db, counter, department)
+            return accounts.add_counter(db, counter, department, since)
         finally:
             db.close()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -52,8 +53,10 @@ def monthly_settings(smtp_port: int) -> dict[str, str]:
 
 def rate_the_due_month(central: Central) -> int:
     """Ratings on three days of the month now due, through the API; returns how many."""
-    token = central.add_counter("Q07", "CA")
     first = due_period().date_from
+    # The kiosk rated through that month before it was registered here.
+    since = datetime.combine(first, datetime.min.time(), ZoneInfo("Asia/Ho_Chi_Minh"))
+    token = central.add_counter("Q07", "CA", since=since)
     ratings = [
         rating(level, f"{first.replace(day=day)}T03:00:00Z", seq=n)
         for n, (level, day) in enumerate([(4, 1), (4, 9), (3, 17), (1, 25)], 1)

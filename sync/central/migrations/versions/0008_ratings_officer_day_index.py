@@ -4,14 +4,14 @@ The figures a kiosk's menu shows are stepped from the officer's ratings of the m
 order they arrived (sync.officer_steps), asked by every kiosk after each heartbeat: with
 this index that reads the officer's few hundred ratings, not the whole center's month.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
