@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 # Batches sent at once by one push (see SyncClient.push).
-IN_FLIGHT = 2
+IN_FLIGHT = protocol.MAX_BATCHES_IN_FLIGHT
 
 
 class SyncNotConfigured(Exception):

@@ -40,6 +40,9 @@ from pydantic import (
 
 SCHEMA_VERSION = 1
 MAX_BATCH = 500
+# Batches one counter's kiosk has with the central at once (sync.client sends the next
+# while the central stores one); the central refuses more per counter (429).
+MAX_BATCHES_IN_FLIGHT = 2
 API_PREFIX = "/api/v1"
 BATCH_PATH = f"{API_PREFIX}/ratings:batch"
 REPORT_PATH = f"{API_PREFIX}/reports/satisfaction"

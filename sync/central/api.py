@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from sync.central.reports import ReportError, parse_day
 from sync.central.settings import Settings
 from sync.protocol import (
     BATCH_PATH,
+    MAX_BATCHES_IN_FLIGHT,
     REPORT_PATH,
     DepartmentOut,
     HeartbeatRequest,
@@ -78,13 +80,17 @@ async def post_batch(request: Request) -> Response:
     settings = _settings(request)
     owner = await run_in_threadpool(_counter_of, request, None)
     _storage_ready(request)
-    # A counter's kiosk sends its batches one after the other: a second one at once is a
-    # second process on the kiosk (it retries), or a stolen token trying to hold the
-    # central's workers. One at a time per counter, per central process.
-    sending: set[str] = request.app.state.batches_in_progress
-    if owner in sending:
-        raise ApiError(429, f"counter {owner} is sending a batch already", {"Retry-After": "2"})
-    sending.add(owner)
+    # A counter's kiosk has at most MAX_BATCHES_IN_FLIGHT batches with the central: more
+    # at once is a second process on the kiosk (it retries), or a stolen token trying to
+    # hold the central's workers. So many per counter, per central process.
+    sending: Counter[str] = request.app.state.batches_in_progress
+    if sending[owner] >= MAX_BATCHES_IN_FLIGHT:
+        raise ApiError(
+            429,
+            f"counter {owner} has {MAX_BATCHES_IN_FLIGHT} batches on the way already",
+            {"Retry-After": "2"},
+        )
+    sending[owner] += 1
     try:
         body = await read_body(request, settings.limits.max_body_bytes)
         envelope = await run_in_threadpool(parse_batch, body, settings.limits.max_batch)
@@ -101,7 +107,9 @@ async def post_batch(request: Request) -> Response:
             rules=FilingRules.of(settings),
         )
     finally:
-        sending.discard(owner)
+        sending[owner] -= 1
+        if sending[owner] <= 0:
+            del sending[owner]
     return Response(answer.model_dump_json(), media_type="application/json")
 
 

@@ -6,6 +6,7 @@ can serve the same PostgreSQL database behind a load balancer.
 
 from __future__ import annotations
 
+import collections
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -90,7 +91,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.session_key = shared_secret(db, SESSION_KEY)
     app.state.hash_pool = hash_pool
     app.state.readiness = Readiness(db, settings.storage.min_free_mb)
-    app.state.batches_in_progress = set()  # counters whose batch is being taken (api.py)
+    # Batches being taken, per counter (api.py).
+    app.state.batches_in_progress = collections.Counter()
     app.include_router(api.router)
     app.include_router(dashboard.router)
     app.include_router(dashboard_reasons.router)

@@ -53,7 +53,7 @@ class Kiosk:
         self.token = central.add_counter("Q01", "CA")
         with central.db.write() as connection:  # in service since the month began
             start = datetime(month.date_from.year, month.date_from.month, 1, tzinfo=HANOI)
-            connection.execute(counters.update().values(created_at=start))
+            connection.execute(counters.update().values(created_at=start, files_since=start))
 
     def push(self, *levels: int) -> None:
         """Ratings of the month's last days, 10:00 in Hanoi, at ``levels``."""

@@ -51,6 +51,7 @@ KIOSK_LEAVES = (
     "kiosk.catalogs",
     "kiosk.resources",
     "kiosk.bounded_read",
+    "kiosk.shipped_secrets",
 )
 
 
