@@ -22,11 +22,13 @@ from sync.central.errors import ApiError
 from sync.protocol import MAX_BATCH, BatchEnvelope, BatchRequest, HeartbeatRequest, error_text
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int, what: str = "body") -> bytes:
+    """The request's body, at most ``limit`` bytes (413) within ``[server]
+    body_timeout_seconds`` (408); ``what`` names it in the refusal ("body", "form")."""
     declared = request.headers.get("content-length", "")
     # The length test first: int() of thousands of digits is refused (and slow).
     if declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
-        raise ApiError(413, f"body of {declared[:20]} bytes is over the limit of {limit}")
+        raise ApiError(413, f"{what} of {declared[:20]} bytes is over the limit of {limit}")
     body = bytearray()
     # A client trickling its body would hold a connection and a task for ever: 408.
     seconds = request.app.state.settings.server.body_timeout_seconds
@@ -35,9 +37,9 @@ async def read_body(request: Request, limit: int) -> bytes:
             async for chunk in request.stream():
                 body += chunk
                 if len(body) > limit:
-                    raise ApiError(413, f"body is over the limit of {limit} bytes")
+                    raise ApiError(413, f"{what} is over the limit of {limit} bytes")
     except TimeoutError:
-        raise ApiError(408, f"body not received within {seconds:g} seconds") from None
+        raise ApiError(408, f"{what} not received within {seconds:g} seconds") from None
     return bytes(body)
 
 

@@ -10,11 +10,11 @@ one that trickles in for longer than ``[server] body_timeout_seconds`` gets 408.
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import parse_qs
 
 from fastapi import Request
 
+from sync.central.bodies import read_body
 from sync.central.errors import ApiError
 
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -31,20 +31,7 @@ async def read_form(
     kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if kind not in (FORM_TYPE, ""):
         raise ApiError(415, f"form: expected {FORM_TYPE}, got {kind[:60]!r}")
-    declared = request.headers.get("content-length", "")
-    # The length test first: int() of thousands of digits is refused (and slow).
-    if declared.isdigit() and (len(declared) > 18 or int(declared) > max_bytes):
-        raise ApiError(413, f"form of {declared[:20]} bytes is over the limit of {max_bytes}")
-    body = bytearray()
-    seconds = request.app.state.settings.server.body_timeout_seconds
-    try:
-        async with asyncio.timeout(seconds):
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > max_bytes:
-                    raise ApiError(413, f"form is over the limit of {max_bytes} bytes")
-    except TimeoutError:
-        raise ApiError(408, f"form not received within {seconds:g} seconds") from None
+    body = await read_body(request, max_bytes, "form")
     try:
         return parse_qs(body.decode("utf-8", "replace"), max_num_fields=max_fields)
     except ValueError:  # "Max number of fields exceeded"
