@@ -24,13 +24,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, select
 
 from sync.central.db import Database
-from sync.central.models import counters, officers
-from sync.central.roster_history import Stay, stays_of
+from sync.central.models import counters
+from sync.central.roster_history import Stay, departments_of, stays_of
 from sync.central.settings import DEFAULT_REASONS, Settings
 from sync.protocol import RatingIn, RejectedRating, code_problem
 
-# Codes per lookup: well under any database's limit of parameters in one statement.
-_LOOKUP_CHUNK = 500
 # How far ahead a kiosk's clock is believed to be, whatever its heartbeat says: a token
 # that reports a clock a year ahead must not open the months to come.
 SKEW_BELIEVED = timedelta(days=1)
@@ -174,17 +172,8 @@ def roster_problem(
 
 def roster_departments(db: Database, codes: Iterable[str]) -> dict[str, str]:
     """The department of each officer code the center knows (unknown codes are absent)."""
-    wanted = sorted({code for code in codes if code_problem(code) is None})
-    known: dict[str, str] = {}
     with db.read() as connection:
-        for first in range(0, len(wanted), _LOOKUP_CHUNK):
-            chunk = wanted[first : first + _LOOKUP_CHUNK]
-            known.update(
-                connection.execute(
-                    select(officers.c.code, officers.c.department).where(officers.c.code.in_(chunk))
-                ).all()
-            )
-    return known
+        return departments_of(connection, (code for code in codes if code_problem(code) is None))
 
 
 def file_under_roster(

@@ -62,13 +62,8 @@ def body(report: PublishedReport, lang: str, attachment: str) -> str:
         t("monthly_total", lang, line=total_line(report, lang)),
         f"{t('satisfaction', lang)}: {locale_format.percent(total.satisfaction_rate, lang)}",
         f"{t('decision_766', lang)}: {locale_format.percent(total.decision_766_rate, lang)}",
-        "",
-        t("monthly_attachment", lang, file=attachment),
-        "",
-        "-- ",
-        t("monthly_footer", lang),
     ]
-    return "\n".join(lines) + "\n"
+    return _with_closing(lines, attachment, lang)
 
 
 def correction_body(
@@ -114,13 +109,8 @@ def correction_body(
             sent=percent(sent, "decision_766_rate"),
             now=percent(now, "decision_766_rate"),
         ),
-        "",
-        t("monthly_attachment", lang, file=attachment),
-        "",
-        "-- ",
-        t("monthly_footer", lang),
     ]
-    return "\n".join(lines) + "\n"
+    return _with_closing(lines, attachment, lang)
 
 
 @dataclass(frozen=True)
@@ -165,3 +155,15 @@ def monthly_mail(
     message.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=attachment)
     number, late = (correction.number, correction.late) if correction else (0, 0)
     return MonthlyMail(report, message, tuple(recipients), attachment, len(data), number, late)
+
+
+def _with_closing(lines: list[str], attachment: str, lang: str) -> str:
+    """The mail's text: ``lines``, then the attachment's name and the footer."""
+    closing = [
+        "",
+        t("monthly_attachment", lang, file=attachment),
+        "",
+        "-- ",
+        t("monthly_footer", lang),
+    ]
+    return "\n".join([*lines, *closing]) + "\n"

@@ -29,19 +29,26 @@ class Stay:
     left_at: datetime | None  # None: still there
 
 
-def record_moves(connection: Connection, departments: Mapping[str, str], now: datetime) -> None:
-    """Record the stays that ``departments`` (code -> department) begins: an officer new to
-    the center, or one whose department it changes. Called in the import's transaction
-    before the officers' rows are written."""
-    before: dict[str, str] = {}
-    codes = sorted(departments)
-    for first in range(0, len(codes), _LOOKUP_CHUNK):
-        chunk = codes[first : first + _LOOKUP_CHUNK]
-        before.update(
+def departments_of(connection: Connection, codes: Iterable[str]) -> dict[str, str]:
+    """The department of each of ``codes`` the center knows (unknown codes are absent),
+    looked up a chunk at a time (a parameter list stays within every database's limit)."""
+    wanted = sorted(set(codes))
+    known: dict[str, str] = {}
+    for first in range(0, len(wanted), _LOOKUP_CHUNK):
+        chunk = wanted[first : first + _LOOKUP_CHUNK]
+        known.update(
             connection.execute(
                 select(officers.c.code, officers.c.department).where(officers.c.code.in_(chunk))
             ).all()
         )
+    return known
+
+
+def record_moves(connection: Connection, departments: Mapping[str, str], now: datetime) -> None:
+    """Record the stays that ``departments`` (code -> department) begins: an officer new to
+    the center, or one whose department it changes. Called in the import's transaction
+    before the officers' rows are written."""
+    before = departments_of(connection, departments)
     for code, department in departments.items():
         was = before.get(code)
         if was == department:
