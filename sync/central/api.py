@@ -22,7 +22,6 @@ from sync.central import auth, sessions
 from sync.central.bodies import parse_batch, parse_heartbeat, read_body
 from sync.central.db import Database
 from sync.central.errors import ApiError, scope_language
-from sync.central.filing import FilingRules
 from sync.central.i18n import t
 from sync.central.ingest import ingest_batch
 from sync.central.models import counters, departments, officers, utcnow
@@ -104,7 +103,7 @@ async def post_batch(request: Request) -> Response:
             settings.report.levels,
             settings.report.tz,
             alerts=request.app.state.alert_rules,
-            rules=FilingRules.of(settings),
+            rules=request.app.state.filing_rules,
         )
     finally:
         sending[owner] -= 1

@@ -33,6 +33,7 @@ from sync.central.alert_outbox import AlertRules
 from sync.central.alert_worker import AlertWorker
 from sync.central.db import Database, open_database, shared_secret
 from sync.central.errors import ApiError, LastResort, error_response, scope_language
+from sync.central.filing import FilingRules
 from sync.central.hashing import HashPool
 from sync.central.i18n import t
 from sync.central.marker import ProtocolMarker
@@ -88,6 +89,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.db = db
     # What ingest queues for alerts, in the ratings' transaction; None: alerts are off.
     app.state.alert_rules = AlertRules.of(settings) if settings.alerts.enabled else None
+    # What ingest takes (filing.py): the settings' rules, made once.
+    app.state.filing_rules = FilingRules.of(settings)
     app.state.session_key = shared_secret(db, SESSION_KEY)
     app.state.hash_pool = hash_pool
     app.state.readiness = Readiness(db, settings.storage.min_free_mb)
