@@ -137,8 +137,13 @@ def hold_connections(port: int, source: str, stop: Any) -> None:
                 sock.close()
                 break
             held.append(sock)
-        readable, _, _ = select.select(held, [], [], 0.2) if held else ([], [], [])
-        for sock in readable:  # an answer or a close: either way the central let it go
+        # poll, not select: select() cannot watch descriptors past 1024.
+        watch = select.poll()
+        for sock in held:
+            watch.register(sock, select.POLLIN)
+        by_fd = {sock.fileno(): sock for sock in held}
+        for fd, _event in watch.poll(200) if held else []:
+            sock = by_fd[fd]  # an answer or a close: either way the central let it go
             held.remove(sock)
             sock.close()
     for sock in held:
